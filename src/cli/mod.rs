@@ -1,0 +1,68 @@
+//! The command line: argv → typed settings → one verb's `run`.
+//!
+//! One file per verb; each `run` is a short recipe calling into the domain modules. The
+//! binary is multi-call: under the name `nix-instantiate` or `nix-store` it parses that
+//! program's own flags instead of denv's.
+//!
+//! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
+
+mod completions;
+
+use std::ffi::OsString;
+
+use clap::{Parser, Subcommand};
+
+/// The exit code for a command that ran and failed.
+pub const EXIT_FAILURE: u8 = 1;
+/// The exit code for a usage or configuration error.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "denv", version, about = "Developer environments with Nix semantics built in")]
+struct Cli {
+    /// More diagnostic output on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print shell completions for denv.
+    Completions(completions::Args),
+}
+
+/// Runs denv with the full argv (including argv[0]) and returns the exit code.
+pub fn main(args: Vec<OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => return clap_exit(err),
+    };
+    let Cli {
+        verbose: _,
+        command,
+    } = cli;
+    match command {
+        Command::Completions(args) => completions::run(args),
+    }
+}
+
+/// Prints a clap error or help text and maps it to an exit code.
+fn clap_exit(err: clap::Error) -> u8 {
+    let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
+    // Printing help to a closed pipe is not an error worth reporting.
+    let _ = err.print();
+    code
+}
+
+/// Sets up `tracing` for developers: `RUST_LOG` picks what is shown, on stderr.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

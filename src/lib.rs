@@ -1,0 +1,15 @@
+//! denv: developer environments with Nix's semantics built in.
+//!
+//! ```text
+//! denv.toml ─config─► Project ─pkgs─► pinned packages
+//!   ─environment─► Nix expression ─eval─► derivations ─store/build─► profile
+//!   ─► Environment ─shell─► activated shell      ─supervisor─► services
+//! ```
+//!
+//! Module boundaries are those of `DESIGN.md`: `environment` is the only module that joins
+//! config, packages, evaluation, store and builds; `eval`, `store` and `supervisor` import
+//! no siblings; `paths` is a leaf anyone may import; `ui` only renders.
+
+pub mod cli;
+pub mod paths;
+pub mod ui;
