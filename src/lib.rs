@@ -12,5 +12,6 @@
 
 pub mod cli;
 pub mod config;
+pub mod environment;
 pub mod paths;
 pub mod ui;

@@ -1,0 +1,17 @@
+//! From a project to an [`model::Environment`]: the join point between the project file,
+//! packages, evaluation and the store.
+//!
+//! ```text
+//! denv.toml ─config::load─► Project ─profile::realise─► profile path (packages)
+//!                                   └─model::Environment::from_project─► Environment
+//!                                        └─cache (fingerprint of every file read)
+//! ```
+//! [`resolve`] is the one entry point for activation: it answers from the cache when the
+//! fingerprint still holds and recomputes (and re-caches) otherwise.
+
+pub mod cache;
+pub mod codec;
+pub mod model;
+pub mod profile;
+
+pub use profile::{EnvironmentError, resolve};
