@@ -14,4 +14,5 @@ pub mod cli;
 pub mod config;
 pub mod environment;
 pub mod paths;
+pub mod shell;
 pub mod ui;

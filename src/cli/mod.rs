@@ -6,7 +6,11 @@
 //!
 //! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
 
+mod allow;
 mod completions;
+mod deny;
+mod export;
+mod hook;
 
 use std::ffi::OsString;
 
@@ -35,6 +39,14 @@ struct Cli {
 enum Command {
     /// Print shell completions for denv.
     Completions(completions::Args),
+    /// Print the prompt hook to eval in a shell's rc file (bash, zsh, fish).
+    Hook(hook::Args),
+    /// Print the shell code that activates the nearest allowed project (run by the hook).
+    Export(export::Args),
+    /// Trust a project's denv.toml to change your shell (or --list the trusted ones).
+    Allow(allow::Args),
+    /// Stop trusting a project.
+    Deny(deny::Args),
 }
 
 /// Runs denv with the full argv (including argv[0]) and returns the exit code.
@@ -49,6 +61,10 @@ pub fn main(args: Vec<OsString>) -> u8 {
     } = cli;
     match command {
         Command::Completions(args) => completions::run(args),
+        Command::Hook(args) => hook::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Allow(args) => allow::run(args),
+        Command::Deny(args) => deny::run(args),
     }
 }
 

@@ -11,7 +11,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::error::ConfigError;
-use super::raw::{RawProject, Source, Spanned};
+use super::raw::{Entry, RawProject, Source};
 use super::version::VersionReq;
 
 /// The project file's name.
@@ -253,11 +253,7 @@ pub(super) fn validate(
 /// Variables denv itself sets to track what it loaded; a project may not define them.
 const RESERVED: &[&str] = &["DENV_DIR", "DENV_DIFF"];
 
-fn expand_env(
-    src: &Source<'_>,
-    root: &Path,
-    raw: &[(Spanned<String>, Spanned<String>)],
-) -> Result<Vec<EnvEntry>, ConfigError> {
+fn expand_env(src: &Source<'_>, root: &Path, raw: &[Entry]) -> Result<Vec<EnvEntry>, ConfigError> {
     let root_text = root.to_string_lossy().into_owned();
     let mut known: Vec<(String, String)> = vec![
         ("DENV_ROOT".into(), root_text.clone()),

@@ -18,6 +18,9 @@ pub struct Spanned<T> {
     pub span: Range<usize>,
 }
 
+/// A `name = "string"` entry of `[env]` or `[scripts]`.
+pub type Entry = (Spanned<String>, Spanned<String>);
+
 /// One `[packages]` entry: `name = "version"` or `name = { version, channel }`.
 #[derive(Debug, Clone)]
 pub struct RawPackage {
@@ -36,8 +39,8 @@ pub struct RawChannel {
 #[derive(Debug, Clone, Default)]
 pub struct RawProject {
     pub packages: Vec<(Spanned<String>, RawPackage)>,
-    pub env: Vec<(Spanned<String>, Spanned<String>)>,
-    pub scripts: Vec<(Spanned<String>, Spanned<String>)>,
+    pub env: Vec<Entry>,
+    pub scripts: Vec<Entry>,
     pub enter_hook: Option<Spanned<String>>,
     pub exit_hook: Option<Spanned<String>>,
     pub channels: Vec<(Spanned<String>, RawChannel)>,
@@ -210,7 +213,7 @@ fn strings(
     section: &str,
     t: &dyn TableLike,
     scalars: bool,
-) -> Result<Vec<(Spanned<String>, Spanned<String>)>, ConfigError> {
+) -> Result<Vec<Entry>, ConfigError> {
     let mut out = Vec::new();
     for (name, item) in t.iter() {
         let key = Spanned {

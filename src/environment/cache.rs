@@ -55,6 +55,12 @@ impl Fingerprint {
         }
     }
 
+    /// This fingerprint plus the stamp of one more file, taken now.
+    pub fn with(mut self, path: &Path) -> Self {
+        self.files.push((path.to_path_buf(), Stamp::of(path)));
+        self
+    }
+
     /// Whether every file still has its recorded stamp and the version is this denv's.
     pub fn is_current(&self) -> bool {
         self.version == env!("CARGO_PKG_VERSION")

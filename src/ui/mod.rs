@@ -20,3 +20,18 @@ pub fn error(err: &dyn std::error::Error) {
 pub fn warning(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "warning: {message}");
 }
+
+/// Prints `denv: MESSAGE` on stderr: a one-line notice from a background command such as
+/// the prompt hook.
+pub fn note(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "denv: {message}");
+}
+
+/// Writes `bytes` to stdout (what a script or shell reads). A closed pipe is not an error.
+pub fn output(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

@@ -1,0 +1,106 @@
+//! Deciding what `denv export` does at a prompt: keep, load, switch or unload.
+//!
+//! ```text
+//! nearest denv.toml?
+//! ├─ none ───────────────► unload what is loaded (if anything)
+//! ├─ allowed ─► resolve ─┬► ok: undo loaded, apply it
+//! │                      └► error: keep what is loaded, report one line
+//! └─ not allowed ─┬► does not parse: keep, report the error
+//!                 ├► loaded project is a parent of it: keep the parent, hint `denv allow`
+//!                 └► otherwise: unload, hint `denv allow`
+//! ```
+//! The fast path (nothing changed) is [`EnvDiff::is_current_for`], checked by the caller
+//! before any of this runs.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use super::ShellError;
+use super::diff::{EnvDiff, Plan, transition};
+use super::trust::{Trust, TrustStore};
+use crate::environment::cache::Fingerprint;
+use crate::environment::model::Environment;
+
+/// Something the user should read on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The nearest project is not allowed (`changed`: it was, before an edit).
+    Untrusted { root: PathBuf, changed: bool },
+    /// The nearest project could not be loaded; whatever was loaded stays.
+    Failed { root: PathBuf, message: String },
+}
+
+/// What to print: code on stdout, notices on stderr.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub plan: Plan,
+    pub notices: Vec<Notice>,
+}
+
+/// How the caller reaches the rest of denv: computing an environment (trusted projects
+/// only) and checking that a project file parses (untrusted ones too: no evaluation).
+pub struct Sources<R, V> {
+    pub resolve: R,
+    pub check: V,
+}
+
+/// Decides the outcome for a shell whose environment reads through `current`, with
+/// `loaded` active, standing under the project at `nearest`.
+pub fn decide<R, V, E>(
+    current: &dyn Fn(&str) -> Option<OsString>,
+    loaded: Option<&EnvDiff>,
+    nearest: Option<&Path>,
+    trust: &TrustStore,
+    sources: Sources<R, V>,
+) -> Result<Outcome, ShellError>
+where
+    R: FnOnce(&Path) -> Result<(Environment, Fingerprint), E>,
+    V: FnOnce(&Path) -> Result<(), E>,
+    E: std::fmt::Display,
+{
+    let unload = |notices| Outcome {
+        plan: match loaded {
+            Some(_) => transition(current, loaded, None),
+            None => Plan::default(),
+        },
+        notices,
+    };
+    let keep = |notices| Outcome {
+        plan: Plan::default(),
+        notices,
+    };
+    let failed = |root: &Path, err: E| Notice::Failed {
+        root: root.to_path_buf(),
+        message: err.to_string(),
+    };
+    let Some(root) = nearest else {
+        return Ok(unload(vec![]));
+    };
+    match trust.check(root)? {
+        Trust::Allowed => match (sources.resolve)(root) {
+            Ok((env, fingerprint)) => {
+                let watch = fingerprint.with(&trust.record_path(root));
+                Ok(Outcome {
+                    plan: transition(current, loaded, Some((&env, watch))),
+                    notices: vec![],
+                })
+            }
+            Err(err) => Ok(keep(vec![failed(root, err)])),
+        },
+        status @ (Trust::Unknown | Trust::Changed) => {
+            if let Err(err) = (sources.check)(root) {
+                return Ok(keep(vec![failed(root, err)]));
+            }
+            let notice = Notice::Untrusted {
+                root: root.to_path_buf(),
+                changed: status == Trust::Changed,
+            };
+            let parent_loaded = loaded.is_some_and(|l| root != l.root && root.starts_with(&l.root));
+            Ok(if parent_loaded {
+                keep(vec![notice])
+            } else {
+                unload(vec![notice])
+            })
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! zsh: the same `$'…'` quoting as bash (zsh reads `\xHH` as one byte too); the hook uses
+//! zsh's `precmd` and `chpwd` function arrays.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use super::bash::quote;
+use super::{Shell, ShellError, fill_hook};
+use crate::config::VarName;
+
+const HOOK: &str = include_str!("../../shell-hooks/hook.zsh");
+
+/// The zsh renderer.
+#[derive(Debug, Clone, Copy)]
+pub struct Zsh;
+
+impl Shell for Zsh {
+    fn set(&self, out: &mut Vec<u8>, name: &VarName, value: &OsStr) -> Result<(), ShellError> {
+        out.extend_from_slice(format!("export {name}=").as_bytes());
+        out.extend_from_slice(&quote(value.as_bytes()));
+        out.extend_from_slice(b";\n");
+        Ok(())
+    }
+
+    fn unset(&self, out: &mut Vec<u8>, name: &VarName) -> Result<(), ShellError> {
+        out.extend_from_slice(format!("unset {name};\n").as_bytes());
+        Ok(())
+    }
+
+    fn prepend_path(
+        &self,
+        out: &mut Vec<u8>,
+        name: &VarName,
+        entry: &OsStr,
+    ) -> Result<(), ShellError> {
+        out.extend_from_slice(format!("export {name}=").as_bytes());
+        out.extend_from_slice(&quote(entry.as_bytes()));
+        out.extend_from_slice(format!("\"${{{name}:+:${name}}}\";\n").as_bytes());
+        Ok(())
+    }
+
+    fn run(&self, out: &mut Vec<u8>, code: &str) -> Result<(), ShellError> {
+        out.extend_from_slice(b"eval ");
+        out.extend_from_slice(&quote(code.as_bytes()));
+        out.extend_from_slice(b";\n");
+        Ok(())
+    }
+
+    fn hook(&self, exe: &Path) -> Vec<u8> {
+        fill_hook(HOOK, &quote(exe.as_os_str().as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot() {
+        let mut out = Vec::new();
+        let x = VarName::new("X").unwrap();
+        Zsh.set(&mut out, &x, OsStr::from_bytes(b"a'b\x1b"))
+            .unwrap();
+        Zsh.unset(&mut out, &x).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "export X=$'a\\'b\\x1b';\nunset X;\n"
+        );
+    }
+}
