@@ -1,7 +1,7 @@
 //! A tiny length-prefixed binary encoding for the evaluation cache and the activation
 //! diff: both are read on the prompt's hot path, so they avoid any parser.
 //!
-//! Integers are little-endian `u64`; byte strings are a length followed by the bytes, so any
+//! Integers are LEB128 varints (signed ones zigzag-encoded first); byte strings are a length followed by the bytes, so any
 //! byte (including non-UTF-8) survives. A decoder never panics on bad input: it returns
 //! `None`, and the caller treats the data as absent.
 
@@ -16,12 +16,16 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    pub fn u64(&mut self, n: u64) {
-        self.bytes.extend_from_slice(&n.to_le_bytes());
+    pub fn u64(&mut self, mut n: u64) {
+        while n >= 0x80 {
+            self.bytes.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        self.bytes.push(n as u8);
     }
 
     pub fn i64(&mut self, n: i64) {
-        self.bytes.extend_from_slice(&n.to_le_bytes());
+        self.u64(((n << 1) ^ (n >> 63)) as u64);
     }
 
     pub fn bytes(&mut self, b: &[u8]) {
@@ -65,13 +69,21 @@ impl<'a> Decoder<'a> {
     }
 
     pub fn u64(&mut self) -> Option<u64> {
-        let b = self.take(8)?;
-        Some(u64::from_le_bytes(b.try_into().ok()?))
+        let mut n: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let (&b, tail) = self.rest.split_first()?;
+            self.rest = tail;
+            n |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
     }
 
     pub fn i64(&mut self) -> Option<i64> {
-        let b = self.take(8)?;
-        Some(i64::from_le_bytes(b.try_into().ok()?))
+        let z = self.u64()?;
+        Some(((z >> 1) as i64) ^ -((z & 1) as i64))
     }
 
     /// A count of items, bounded by the bytes left (each item needs at least one byte).
@@ -121,17 +133,23 @@ mod tests {
         e.os(OsStr::from_bytes(b"a\xffb"));
         e.opt_os(None);
         e.i64(-3);
+        e.u64(u64::MAX);
+        e.i64(i64::MIN);
         let mut d = Decoder::new(&e.bytes);
         assert_eq!(d.u64(), Some(7));
         assert_eq!(d.os().unwrap().as_bytes(), b"a\xffb");
         assert_eq!(d.opt_os(), Some(None));
         assert_eq!(d.i64(), Some(-3));
+        assert_eq!(d.u64(), Some(u64::MAX));
+        assert_eq!(d.i64(), Some(i64::MIN));
         assert!(d.is_empty());
         let cut = &e.bytes[..e.bytes.len() - 1];
         let mut d = Decoder::new(cut);
         d.u64();
         d.os();
         d.opt_os();
+        d.i64();
+        d.u64();
         assert_eq!(d.i64(), None);
     }
 }
