@@ -86,7 +86,11 @@ fn notice_text(notice: &Notice) -> String {
         }
         Notice::Failed { message, .. } => {
             let first = message.lines().next().unwrap_or_default();
-            format!("{first} (environment left as it was)")
+            let hint = message
+                .lines()
+                .find_map(|l| l.split_once("= hint: ").map(|(_, h)| format!("; {h}")))
+                .unwrap_or_default();
+            format!("{first}{hint} (environment left as it was)")
         }
     }
 }
