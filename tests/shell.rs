@@ -435,6 +435,40 @@ fn any_value() -> impl Strategy<Value = Vec<u8>> {
     )
 }
 
+fn renderer(kind: Kind) -> &'static dyn Shell {
+    match kind {
+        Kind::Bash => &denv::shell::bash::Bash,
+        Kind::Zsh => &denv::shell::zsh::Zsh,
+        Kind::Fish => &denv::shell::fish::Fish,
+    }
+}
+
+#[test]
+fn prepend_path_puts_the_entry_first_without_a_stray_colon() {
+    for kind in [Kind::Bash, Kind::Zsh, Kind::Fish] {
+        for (before, expected) in [
+            (None, "/p q/bin"),
+            (Some(""), "/p q/bin"),
+            (Some("/usr/bin:/bin"), "/p q/bin:/usr/bin:/bin"),
+        ] {
+            let x = VarName::new("X").unwrap();
+            let mut code = Vec::new();
+            let shell = renderer(kind);
+            if let Some(before) = before {
+                shell.set(&mut code, &x, OsStr::new(before)).unwrap();
+            }
+            shell
+                .prepend_path(&mut code, &x, OsStr::new("/p q/bin"))
+                .unwrap();
+            assert_eq!(
+                through_shell(kind, &code),
+                expected.as_bytes(),
+                "{kind:?} from {before:?}"
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 

@@ -113,7 +113,7 @@ command = "serve"
         let env: Vec<(&str, &str)> = project
             .env
             .iter()
-            .map(|e| (e.name.as_str(), e.value.as_str()))
+            .map(|e| (e.name.as_str(), e.value.to_str().unwrap()))
             .collect();
         assert_eq!(
             env,

@@ -7,7 +7,9 @@
 //! never pick up the user's environment by accident.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::fmt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use super::error::ConfigError;
@@ -124,11 +126,12 @@ pub struct Channel {
     pub components: Vec<String>,
 }
 
-/// One `[env]` entry after expansion.
+/// One `[env]` entry after expansion. The value is bytes: the project directory it may
+/// contain need not be UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvEntry {
     pub name: VarName,
-    pub value: String,
+    pub value: OsString,
 }
 
 /// One `[scripts]` entry.
@@ -254,10 +257,12 @@ pub(super) fn validate(
 const RESERVED: &[&str] = &["DENV_DIR", "DENV_DIFF"];
 
 fn expand_env(src: &Source<'_>, root: &Path, raw: &[Entry]) -> Result<Vec<EnvEntry>, ConfigError> {
-    let root_text = root.to_string_lossy().into_owned();
-    let mut known: Vec<(String, String)> = vec![
-        ("DENV_ROOT".into(), root_text.clone()),
-        ("DENV_STATE".into(), format!("{root_text}/.denv/state")),
+    let mut known: Vec<(String, OsString)> = vec![
+        ("DENV_ROOT".into(), root.as_os_str().to_owned()),
+        (
+            "DENV_STATE".into(),
+            root.join(".denv/state").into_os_string(),
+        ),
     ];
     let mut out = Vec::new();
     for (name, value) in raw {
@@ -282,22 +287,22 @@ fn expand_env(src: &Source<'_>, root: &Path, raw: &[Entry]) -> Result<Vec<EnvEnt
 
 /// Expands `$NAME`/`${NAME}` for names in `known` (latest definition wins); keeps
 /// every other `$` as written; `$$` is one `$`.
-pub fn expand(value: &str, known: &[(String, String)]) -> String {
+pub fn expand(value: &str, known: &[(String, OsString)]) -> OsString {
     let lookup = |name: &str| {
         known
             .iter()
             .rev()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_os_str())
     };
     let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut out = String::with_capacity(value.len());
+    let mut out: Vec<u8> = Vec::with_capacity(value.len());
     let mut rest = value;
     while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
+        out.extend_from_slice(&rest.as_bytes()[..at]);
         let after = &rest[at + 1..];
         if let Some(tail) = after.strip_prefix('$') {
-            out.push('$');
+            out.push(b'$');
             rest = tail;
             continue;
         }
@@ -312,17 +317,17 @@ pub fn expand(value: &str, known: &[(String, String)]) -> String {
         };
         match lookup(name).filter(|_| !name.is_empty()) {
             Some(v) => {
-                out.push_str(v);
+                out.extend_from_slice(v.as_bytes());
                 rest = &after[consumed..];
             }
             None => {
-                out.push('$');
+                out.push(b'$');
                 rest = after;
             }
         }
     }
-    out.push_str(rest);
-    out
+    out.extend_from_slice(rest.as_bytes());
+    OsString::from_vec(out)
 }
 
 fn kept_tables(text: &str) -> (BTreeMap<String, toml::Table>, BTreeMap<String, toml::Table>) {
@@ -343,9 +348,14 @@ fn kept_tables(text: &str) -> (BTreeMap<String, toml::Table>, BTreeMap<String, t
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::OsStr;
 
-    fn known() -> Vec<(String, String)> {
-        vec![("DENV_ROOT".into(), "/p".into()), ("A".into(), "1".into())]
+    fn known() -> Vec<(String, OsString)> {
+        vec![
+            ("DENV_ROOT".into(), "/p".into()),
+            ("A".into(), "1".into()),
+            ("RAW".into(), OsStr::from_bytes(b"\xff").into()),
+        ]
     }
 
     #[test]
@@ -354,6 +364,7 @@ mod tests {
         assert_eq!(expand("${A}x$A", &known()), "1x1");
         assert_eq!(expand("$HOME/$USER", &known()), "$HOME/$USER");
         assert_eq!(expand("${HOME}", &known()), "${HOME}");
+        assert_eq!(expand("x$RAW", &known()).as_bytes(), b"x\xff");
     }
 
     #[test]

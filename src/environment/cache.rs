@@ -12,7 +12,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::codec::{Decoder, Encoder};
-use super::model::Environment;
+use super::model::{Environment, ensure_state_dir};
 
 const MAGIC: &[u8] = b"denv-env-cache\n";
 
@@ -134,14 +134,13 @@ pub fn read(root: &Path) -> Option<(Environment, Fingerprint)> {
 /// Stores `env`, computed from files stamped by `fingerprint`. Written through a temporary
 /// file and a rename, so a reader never sees half a cache.
 pub fn write(env: &Environment, fingerprint: &Fingerprint) -> std::io::Result<()> {
+    let dir = ensure_state_dir(&env.root)?;
     let path = cache_file(&env.root);
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
     let mut e = Encoder::default();
     e.bytes.extend_from_slice(MAGIC);
     fingerprint.encode(&mut e);
     env.encode(&mut e);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
     std::io::Write::write_all(&mut tmp, &e.bytes)?;
     tmp.persist(&path).map_err(|e| e.error)?;
     Ok(())

@@ -105,7 +105,7 @@ impl Environment {
             ));
         }
         for entry in &project.env {
-            let value = OsString::from(&entry.value);
+            let value = entry.value.clone();
             vars.push(if entry.name.is_path_like() {
                 VarOp::Prepend(entry.name.clone(), value)
             } else {
@@ -134,16 +134,12 @@ impl Environment {
     /// removes ones no longer declared.
     pub fn write_scripts(&self) -> std::io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
-        let state = self.root.join(".denv");
         let bin = scripts_dir(&self.root);
         if self.scripts.is_empty() && !bin.exists() {
             return Ok(());
         }
+        ensure_state_dir(&self.root)?;
         std::fs::create_dir_all(&bin)?;
-        let ignore = state.join(".gitignore");
-        if !ignore.exists() {
-            std::fs::write(ignore, "*\n")?;
-        }
         for entry in std::fs::read_dir(&bin)? {
             let entry = entry?;
             let name = entry.file_name();
@@ -236,6 +232,17 @@ impl Environment {
             inputs,
         })
     }
+}
+
+/// Creates `<root>/.denv` with a `.gitignore` that keeps all of it out of version control.
+pub fn ensure_state_dir(root: &Path) -> std::io::Result<PathBuf> {
+    let state = root.join(".denv");
+    std::fs::create_dir_all(&state)?;
+    let ignore = state.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(ignore, "*\n")?;
+    }
+    Ok(state)
 }
 
 /// Where `[scripts]` become executables (until they move into the profile).

@@ -52,10 +52,16 @@ impl Shell for Fish {
         name: &VarName,
         entry: &OsStr,
     ) -> Result<(), ShellError> {
-        // `--path` makes the variable a `:`-list even when its name does not end in PATH.
-        out.extend_from_slice(format!("set -gx --path --prepend {name} ").as_bytes());
-        out.extend_from_slice(&quote(entry.as_bytes()));
-        out.extend_from_slice(b";\n");
+        // `--path` makes it a `:`-list even when the name does not end in PATH. An empty
+        // list is replaced rather than prepended to, as the POSIX shells' `${X:+:$X}` does.
+        let entry = quote(entry.as_bytes());
+        out.extend_from_slice(
+            format!("if test -n \"${name}\"; set -gx --path --prepend {name} ").as_bytes(),
+        );
+        out.extend_from_slice(&entry);
+        out.extend_from_slice(format!("; else; set -gx --path {name} ").as_bytes());
+        out.extend_from_slice(&entry);
+        out.extend_from_slice(b"; end;\n");
         Ok(())
     }
 
