@@ -10,5 +10,6 @@ function __denv_cd_hook --on-variable PWD
     if status --is-command-substitution
         return
     end
-    @DENV@ export fish | source
+    # Notices wait for the prompt's call, so they appear once.
+    @DENV@ export fish --quiet | source
 end

@@ -18,10 +18,14 @@ use crate::{config, ui};
 pub struct Args {
     /// The shell to print code for.
     shell: ShellKind,
+    /// Print no notices on stderr (the hook's on-`cd` call: the prompt's call that follows
+    /// reports them once).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub fn run(args: Args) -> u8 {
-    let Args { shell } = args;
+    let Args { shell, quiet } = args;
     // A deleted working directory: nothing sensible to change until the user moves.
     let Ok(cwd) = std::env::current_dir() else {
         return 0;
@@ -54,7 +58,7 @@ pub fn run(args: Args) -> u8 {
             return super::EXIT_FAILURE;
         }
     };
-    for notice in &outcome.notices {
+    for notice in outcome.notices.iter().filter(|_| !quiet) {
         ui::note(&notice_text(notice));
     }
     match shell.renderer().render(&outcome.plan) {
