@@ -487,3 +487,30 @@ proptest! {
         prop_assert_eq!(through_shell(Kind::Fish, &render_set(Kind::Fish, &value)), value);
     }
 }
+
+#[test]
+fn hook_scripts_parse_in_their_shells_and_call_denv_by_absolute_path() {
+    for (shell, check) in [
+        ("bash", &["bash", "-n"][..]),
+        ("zsh", &["zsh", "-n"][..]),
+        ("fish", &["fish", "--no-execute"][..]),
+    ] {
+        let out = Command::new(DENV).args(["hook", shell]).output().unwrap();
+        assert!(out.status.success());
+        assert!(out.stderr.is_empty());
+        let code = String::from_utf8(out.stdout).unwrap();
+        assert!(code.contains(&format!("{DENV} export {shell}")), "{code}");
+        assert!(!code.contains("@DENV@"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hook");
+        std::fs::write(&file, &code).unwrap();
+        let status = Command::new(check[0])
+            .args(&check[1..])
+            .arg(&file)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{shell} rejects its hook:\n{code}");
+    }
+    let json = Command::new(DENV).args(["hook", "json"]).output().unwrap();
+    assert_eq!(json.status.code(), Some(2));
+}

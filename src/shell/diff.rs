@@ -343,7 +343,7 @@ mod tests {
 
     fn start() -> Vars {
         [
-            ("PATH", OsString::from("/usr/bin:/bin")),
+            ("PATH", OsString::from_vec(b"/usr/bin:/b\xffin".to_vec())),
             ("MODE", OsString::from("user")),
             ("ODD", OsString::from_vec(b"\xff\n'".to_vec())),
         ]
@@ -360,7 +360,7 @@ mod tests {
         let env = env_of("/p", PROJECT);
         let plan = step(&mut vars, Some(&env));
         assert_eq!(plan.enter_hooks, ["echo in"]);
-        assert_eq!(vars["PATH"], "/p/bin:/usr/bin:/bin");
+        assert_eq!(vars["PATH"].as_bytes(), b"/p/bin:/usr/bin:/b\xffin");
         assert_eq!(vars["MODE"], "dev");
         assert_eq!(vars["NEW"], "x");
         assert_eq!(vars["DENV_DIR"], "/p");
@@ -378,7 +378,7 @@ mod tests {
         mine.push(&path);
         vars.insert("PATH".into(), mine);
         step(&mut vars, None);
-        assert_eq!(vars["PATH"], "/home/me/bin:/usr/bin:/bin");
+        assert_eq!(vars["PATH"].as_bytes(), b"/home/me/bin:/usr/bin:/b\xffin");
     }
 
     #[test]
@@ -411,7 +411,7 @@ mod tests {
         );
         assert!(!vars.contains_key("A"));
         assert_eq!(vars["B"], "2");
-        assert_eq!(vars["PATH"], "/b/bin:/usr/bin:/bin");
+        assert_eq!(vars["PATH"].as_bytes(), b"/b/bin:/usr/bin:/b\xffin");
         step(&mut vars, None);
         assert_eq!(vars, start());
     }
