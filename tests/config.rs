@@ -84,3 +84,64 @@ fn a_config_error_points_at_the_line() {
         )
     );
 }
+
+/// Runs denv in `dir` with its data under `data`; returns (exit code, stdout, stderr).
+fn denv_in(dir: &Path, data: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(DENV)
+        .args(args)
+        .current_dir(dir)
+        .env("DENV_DATA_DIR", data)
+        .env_remove("DENV_DIFF")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn allow_list_and_deny() {
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(work.path()).unwrap();
+    let r = root.display();
+    std::fs::create_dir_all(root.join("a/deep")).unwrap();
+    std::fs::write(root.join("a/denv.toml"), "").unwrap();
+    let data = data.path();
+
+    assert_eq!(
+        denv_in(&root, data, &["allow"]),
+        (
+            1,
+            String::new(),
+            format!("error: no denv.toml in {r} or any directory above it\n")
+        )
+    );
+    assert_eq!(
+        denv_in(&root.join("a/deep"), data, &["allow"]),
+        (0, String::new(), format!("denv: allowed {r}/a\n"))
+    );
+    assert_eq!(
+        denv_in(&root, data, &["allow", "--list"]),
+        (0, format!("allowed\t{r}/a\n"), String::new())
+    );
+    std::fs::write(root.join("a/denv.toml"), "[env]\nX = \"1\"\n").unwrap();
+    assert_eq!(
+        denv_in(&root, data, &["allow", "--list", "--json"]),
+        (
+            0,
+            format!("[{{\"path\":\"{r}/a\",\"trusted\":false}}]\n"),
+            String::new()
+        )
+    );
+    assert_eq!(
+        denv_in(&root, data, &["deny", "a/denv.toml"]),
+        (0, String::new(), format!("denv: denied {r}/a\n"))
+    );
+    assert_eq!(
+        denv_in(&root, data, &["allow", "--list"]),
+        (0, String::new(), String::new())
+    );
+}
