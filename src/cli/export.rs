@@ -14,10 +14,19 @@ use crate::shell::export::{Notice, Sources, decide};
 use crate::shell::trust::TrustStore;
 use crate::{config, ui};
 
+/// The dialects `export` can print.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportShell {
+    Bash,
+    Zsh,
+    Fish,
+    Json,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The shell to print code for.
-    shell: ShellKind,
+    shell: ExportShell,
     /// Print no notices on stderr (the hook's on-`cd` call: the prompt's call that follows
     /// reports them once).
     #[arg(long, short)]
@@ -26,6 +35,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     let Args { shell, quiet } = args;
+    let shell = match shell {
+        ExportShell::Bash => ShellKind::Bash,
+        ExportShell::Zsh => ShellKind::Zsh,
+        ExportShell::Fish => ShellKind::Fish,
+        ExportShell::Json => ShellKind::Json,
+    };
     // A deleted working directory: nothing sensible to change until the user moves.
     let Ok(cwd) = std::env::current_dir() else {
         return 0;

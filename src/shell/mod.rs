@@ -81,7 +81,7 @@ pub trait Shell {
 }
 
 /// The shells denv can render for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShellKind {
     Bash,
     Zsh,
