@@ -38,23 +38,23 @@ cd "$work/project"
 "$denv" allow >/dev/null 2>&1
 direnv allow . >/dev/null 2>&1
 
-# Each tool measured in a shell where its own environment is loaded, as at a real prompt.
-measure() {
-  local name=$1 activate=$2
-  (
-    eval "$($activate 2>/dev/null)"
-    out=$($activate 2>&1)
-    [ -z "$out" ] || { echo "$name printed output when nothing changed: $out" >&2; exit 1; }
-    hyperfine -N --warmup 50 --min-runs 300 --style none \
-      --export-json "$work/$name.json" "$activate" >/dev/null 2>&1
-  )
-  sed -n 's/.*"mean": *\([0-9.e-]*\).*/\1/p' "$work/$name.json" | head -n 1
-}
-
-denv_mean=$(measure denv "$denv export bash")
-direnv_mean=$(measure direnv "direnv export bash")
-awk -v d="$denv_mean" -v r="$direnv_mean" -v bin="$denv" 'BEGIN {
-  printf "denv   export bash (unchanged, %s): %.3f ms\n", bin, d * 1000
-  printf "direnv export bash (unchanged):        %.3f ms\n", r * 1000
-  printf "ratio denv/direnv: %.2f (target <= 0.50)\n", d / r
+# Both environments loaded in one shell, as at a real prompt, and both commands measured
+# in one hyperfine run so that they see the same machine load.
+eval "$("$denv" export bash 2>/dev/null)"
+eval "$(direnv export bash 2>/dev/null)"
+for cmd in "$denv export bash" "direnv export bash"; do
+  out=$($cmd 2>&1)
+  [ -z "$out" ] || { echo "\`$cmd\` printed output when nothing changed: $out" >&2; exit 1; }
+done
+[ -z "${DENV_BENCH_DEBUG:-}" ] || strace -f -c "$denv" export bash
+hyperfine -N --warmup 50 --min-runs 500 --style none --export-json "$work/hook.json" \
+  "$denv export bash" "direnv export bash" >/dev/null 2>&1
+# Wall time, and CPU time (user + system), which a loaded machine distorts less.
+field() { sed -n "s/.*\"$1\": *\([0-9.e-]*\).*/\1/p" "$work/hook.json" | sed -n "$2p"; }
+awk -v d="$(field mean 1)" -v r="$(field mean 2)" \
+    -v du="$(field user 1)" -v ds="$(field system 1)" \
+    -v ru="$(field user 2)" -v rs="$(field system 2)" -v bin="$denv" 'BEGIN {
+  printf "denv   export bash (unchanged, %s): %.3f ms wall, %.3f ms CPU\n", bin, d * 1000, (du + ds) * 1000
+  printf "direnv export bash (unchanged): %.3f ms wall, %.3f ms CPU\n", r * 1000, (ru + rs) * 1000
+  printf "ratio denv/direnv: %.2f wall, %.2f CPU (target <= 0.50)\n", d / r, (du + ds) / (ru + rs)
 }'
