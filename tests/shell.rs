@@ -290,6 +290,14 @@ fn activation_round_trip(kind: Kind) {
         Some(format!("/opt/mine/bin:{user_path}").as_bytes())
     );
     assert_eq!(without(&after, "PATH"), without(&before, "PATH"));
+
+    // `denv deny` reaches the open shell at its next prompt.
+    s.run("cd proj");
+    assert_eq!(get(&s.dump(), "EXTRA"), Some(&b"1"[..]));
+    s.run(&format!("{DENV} deny"));
+    let denied = s.dump();
+    assert_eq!(get(&denied, "EXTRA"), None);
+    assert_eq!(get(&denied, "DENV_DIFF"), None);
 }
 
 #[test]
