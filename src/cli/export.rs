@@ -10,7 +10,7 @@ use crate::environment::{self, EnvironmentError};
 use crate::paths::{Dirs, Overrides};
 use crate::shell::ShellKind;
 use crate::shell::diff::{DIFF_VAR, EnvDiff};
-use crate::shell::export::{Notice, Sources, decide};
+use crate::shell::export::{Notice, Sources, decide, unchanged};
 use crate::shell::trust::TrustStore;
 use crate::{config, ui};
 
@@ -47,11 +47,7 @@ pub fn run(args: Args) -> u8 {
     };
     let nearest = config::find_root(&cwd);
     let loaded = std::env::var_os(DIFF_VAR).and_then(|v| EnvDiff::decode(&v));
-    let unchanged = match &loaded {
-        Some(loaded) => loaded.is_current_for(nearest.as_deref()),
-        None => nearest.is_none(),
-    };
-    if unchanged {
+    if unchanged(loaded.as_ref(), nearest.as_deref()) {
         return 0;
     }
     let trust = TrustStore::new(Dirs::resolve(Overrides::from_env()).trust_dir());

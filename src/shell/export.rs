@@ -9,8 +9,8 @@
 //!                 ├► loaded project is a parent of it: keep the parent, hint `denv allow`
 //!                 └► otherwise: unload, hint `denv allow`
 //! ```
-//! The fast path (nothing changed) is [`EnvDiff::is_current_for`], checked by the caller
-//! before any of this runs.
+//! The fast path (nothing changed) is [`unchanged`], checked by the caller before any of
+//! this runs.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -35,6 +35,15 @@ pub enum Notice {
 pub struct Outcome {
     pub plan: Plan,
     pub notices: Vec<Notice>,
+}
+
+/// The prompt's fast path: nothing can have changed since the last export, so there is
+/// nothing to print. Costs the `stat`s of the loaded project's watched files.
+pub fn unchanged(loaded: Option<&EnvDiff>, nearest: Option<&Path>) -> bool {
+    match loaded {
+        Some(loaded) => loaded.is_current_for(nearest),
+        None => nearest.is_none(),
+    }
 }
 
 /// How the caller reaches the rest of denv: computing an environment (trusted projects
