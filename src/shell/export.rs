@@ -113,3 +113,95 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::environment::{self, EnvironmentError};
+    use std::collections::BTreeMap;
+
+    struct World {
+        _dir: tempfile::TempDir,
+        root: PathBuf,
+        trust: TrustStore,
+    }
+
+    fn world() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("proj");
+        std::fs::create_dir_all(root.join("child")).unwrap();
+        std::fs::write(root.join("denv.toml"), "[env]\nA = \"1\"\n").unwrap();
+        std::fs::write(root.join("child/denv.toml"), "[env]\nB = \"2\"\n").unwrap();
+        let trust = TrustStore::new(dir.path().join("trust"));
+        World {
+            root,
+            trust,
+            _dir: dir,
+        }
+    }
+
+    fn run(w: &World, vars: &BTreeMap<String, OsString>, nearest: Option<&Path>) -> Outcome {
+        let loaded = vars.get("DENV_DIFF").and_then(|v| EnvDiff::decode(v));
+        let current = |n: &str| vars.get(n).cloned();
+        let sources = Sources {
+            resolve: environment::resolve,
+            check: |root: &Path| config::load(root).map(drop).map_err(EnvironmentError::from),
+        };
+        decide(&current, loaded.as_ref(), nearest, &w.trust, sources).unwrap()
+    }
+
+    fn apply(vars: &mut BTreeMap<String, OsString>, outcome: &Outcome) {
+        for (name, value) in &outcome.plan.updates {
+            match value {
+                Some(v) => vars.insert(name.as_str().to_owned(), v.clone()),
+                None => vars.remove(name.as_str()),
+            };
+        }
+    }
+
+    #[test]
+    fn untrusted_child_keeps_the_parent_and_an_unrelated_one_unloads_it() {
+        let w = world();
+        w.trust.allow(&w.root).unwrap();
+        let mut vars = BTreeMap::new();
+        let out = run(&w, &vars, Some(&w.root));
+        apply(&mut vars, &out);
+        assert_eq!(vars["A"], "1");
+        let child = w.root.join("child");
+        let out = run(&w, &vars, Some(&child));
+        assert!(out.plan.is_empty());
+        assert_eq!(
+            out.notices,
+            [Notice::Untrusted {
+                root: child,
+                changed: false
+            }]
+        );
+        let out = run(&w, &vars, None);
+        apply(&mut vars, &out);
+        assert!(vars.is_empty(), "{vars:?}");
+    }
+
+    #[test]
+    fn a_broken_file_keeps_the_loaded_environment() {
+        let w = world();
+        w.trust.allow(&w.root).unwrap();
+        let mut vars = BTreeMap::new();
+        let out = run(&w, &vars, Some(&w.root));
+        apply(&mut vars, &out);
+        std::fs::write(w.root.join("denv.toml"), "[env\n").unwrap();
+        w.trust.allow(&w.root).unwrap();
+        let out = run(&w, &vars, Some(&w.root));
+        assert!(out.plan.is_empty());
+        assert!(
+            matches!(&out.notices[..], [Notice::Failed { message, .. }] if message.contains("invalid TOML"))
+        );
+    }
+
+    #[test]
+    fn nothing_loaded_and_no_project_is_unchanged() {
+        assert!(unchanged(None, None));
+        assert!(!unchanged(None, Some(Path::new("/p"))));
+    }
+}
