@@ -4,6 +4,13 @@
 # the same run with hyperfine. Prints both means and the ratio (the target is ≤ 0.5).
 #
 # Usage: benches/hook.sh [path/to/denv]   (default: target/release/denv, else target/debug/denv)
+#
+# direnv is a statically linked Go binary; where process start-up is costly (containers,
+# sandboxes), a dynamically linked denv pays for the loader on every prompt. Compare like
+# with like by passing a static build:
+#   RUSTFLAGS="-C target-feature=+crt-static" cargo build --release \
+#     --target x86_64-unknown-linux-gnu --target-dir target/static
+#   benches/hook.sh target/static/x86_64-unknown-linux-gnu/release/denv
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -46,7 +53,6 @@ for cmd in "$denv export bash" "direnv export bash"; do
   out=$($cmd 2>&1)
   [ -z "$out" ] || { echo "\`$cmd\` printed output when nothing changed: $out" >&2; exit 1; }
 done
-[ -z "${DENV_BENCH_DEBUG:-}" ] || strace -f -c "$denv" export bash
 hyperfine -N --warmup 50 --min-runs 500 --style none --export-json "$work/hook.json" \
   "$denv export bash" "direnv export bash" >/dev/null 2>&1
 # Wall time, and CPU time (user + system), which a loaded machine distorts less.
