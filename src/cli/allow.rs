@@ -56,6 +56,10 @@ pub fn run(args: Args) -> u8 {
         locate(path.as_deref()).and_then(|root| {
             trust.allow(&root)?;
             ui::note(&format!("allowed {}", root.display()));
+            // Trusted either way; saying now what the next prompt would only hint at.
+            if let Err(err) = config::load(&root) {
+                ui::warning(&err.to_string());
+            }
             Ok(())
         })
     };
