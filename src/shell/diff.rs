@@ -441,4 +441,42 @@ mod tests {
         );
         assert_eq!(EnvDiff::decode(OsStr::new("garbage")), None);
     }
+
+    fn bytes() -> impl proptest::strategy::Strategy<Value = OsString> {
+        use proptest::prelude::*;
+        prop::collection::vec(prop_oneof![1u8..=255, Just(b':')], 0..6).prop_map(OsString::from_vec)
+    }
+
+    proptest::proptest! {
+        /// Whatever the starting values and the operations, loading then unloading leaves
+        /// every variable exactly as it was.
+        #[test]
+        fn unload_restores_any_start_after_any_ops(
+            start in proptest::collection::vec(proptest::option::of(bytes()), 4),
+            ops in proptest::collection::vec((0usize..4, 0u8..3, bytes()), 0..8),
+        ) {
+            let names = ["PATH", "MANPATH", "X", "Y"];
+            let mut vars: Vars = names
+                .iter()
+                .zip(&start)
+                .filter_map(|(n, v)| v.clone().map(|v| ((*n).to_owned(), v)))
+                .collect();
+            let original = vars.clone();
+            let mut env = env_of("/p", "");
+            env.vars = ops
+                .into_iter()
+                .map(|(i, kind, value)| {
+                    let name = VarName::new(names[i]).unwrap();
+                    match kind {
+                        0 => VarOp::Set(name, value),
+                        1 => VarOp::Prepend(name, value),
+                        _ => VarOp::Unset(name),
+                    }
+                })
+                .collect();
+            step(&mut vars, Some(&env));
+            step(&mut vars, None);
+            proptest::prop_assert_eq!(vars, original);
+        }
+    }
 }
