@@ -448,12 +448,13 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Whatever the starting values and the operations, loading then unloading leaves
+        /// Whatever the starting values and the operations, loading, switching and unloading leaves
         /// every variable exactly as it was.
         #[test]
         fn unload_restores_any_start_after_any_ops(
             start in proptest::collection::vec(proptest::option::of(bytes()), 4),
             ops in proptest::collection::vec((0usize..4, 0u8..3, bytes()), 0..8),
+            other in proptest::collection::vec((0usize..4, 0u8..3, bytes()), 0..8),
         ) {
             let names = ["PATH", "MANPATH", "X", "Y"];
             let mut vars: Vars = names
@@ -462,19 +463,24 @@ mod tests {
                 .filter_map(|(n, v)| v.clone().map(|v| ((*n).to_owned(), v)))
                 .collect();
             let original = vars.clone();
-            let mut env = env_of("/p", "");
-            env.vars = ops
-                .into_iter()
-                .map(|(i, kind, value)| {
-                    let name = VarName::new(names[i]).unwrap();
-                    match kind {
-                        0 => VarOp::Set(name, value),
-                        1 => VarOp::Prepend(name, value),
-                        _ => VarOp::Unset(name),
-                    }
-                })
-                .collect();
-            step(&mut vars, Some(&env));
+            let to_env = |root: &str, ops: Vec<(usize, u8, OsString)>| {
+                let mut env = env_of(root, "");
+                env.vars = ops
+                    .into_iter()
+                    .map(|(i, kind, value)| {
+                        let name = VarName::new(names[i]).unwrap();
+                        match kind {
+                            0 => VarOp::Set(name, value),
+                            1 => VarOp::Prepend(name, value),
+                            _ => VarOp::Unset(name),
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                env
+            };
+            // Load one project, switch to another, leave: back where we started.
+            step(&mut vars, Some(&to_env("/a", ops)));
+            step(&mut vars, Some(&to_env("/b", other)));
             step(&mut vars, None);
             proptest::prop_assert_eq!(vars, original);
         }
