@@ -1,0 +1,1 @@
+//! POSIX extended regular expressions as `builtins.match` and `builtins.split` use them.

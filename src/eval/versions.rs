@@ -1,0 +1,1 @@
+//! Nix's version-string rules (`splitVersion`, `compareVersions`, `parseDrvName`).
