@@ -125,7 +125,10 @@ pub enum HashError {
     #[error("hash '{0}' does not include a type, nor is the type otherwise known from context")]
     NoAlgo(String),
     #[error("hash '{hash}' should have type '{expected}'")]
-    AlgoMismatch { hash: String, expected: &'static str },
+    AlgoMismatch {
+        hash: String,
+        expected: &'static str,
+    },
     #[error("invalid base-16 hash '{0}'")]
     Base16(String),
     #[error("invalid base-32 hash '{0}'")]
@@ -298,7 +301,10 @@ fn hash_algo_arg(ev: &mut Evaluator, v: &Value) -> Result<HashAlgo, EvalError> {
 fn hash_string(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
     let algo = hash_algo_arg(ev, &args[0])?;
     let text = ev.force_string(&args[1])?;
-    Ok(Value::string(algo.digest(text.as_str().as_bytes()).render(HashFormat::Base16)))
+    Ok(Value::string(
+        algo.digest(text.as_str().as_bytes())
+            .render(HashFormat::Base16),
+    ))
 }
 
 /// `hashFile ALGO PATH`: the base16 digest of the file's contents.
@@ -309,7 +315,9 @@ fn hash_file(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, Eva
         .io()
         .read_file(std::path::Path::new(&path))
         .map_err(|e| EvalError::msg(format!("opening file '{path}': {}", io_reason(&e))))?;
-    Ok(Value::string(algo.digest(&contents).render(HashFormat::Base16)))
+    Ok(Value::string(
+        algo.digest(&contents).render(HashFormat::Base16),
+    ))
 }
 
 /// The C library's wording of an I/O error, which Nix prints (without Rust's
@@ -329,8 +337,7 @@ fn convert_hash(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, 
         let sym = ev.intern(name);
         attrs.get(sym).cloned()
     };
-    let hash_value = get(ev, "hash")
-        .ok_or_else(|| EvalError::msg("attribute 'hash' missing"))?;
+    let hash_value = get(ev, "hash").ok_or_else(|| EvalError::msg("attribute 'hash' missing"))?;
     let hash = force_string_no_context(ev, &hash_value)?;
     let algo = match get(ev, "hashAlgo") {
         Some(v) => {
@@ -364,7 +371,10 @@ mod tests {
 
     #[test]
     fn digests_match_nix() {
-        assert_eq!(HashAlgo::Sha256.digest(b"abc").render(HashFormat::Base16), ABC_SHA256);
+        assert_eq!(
+            HashAlgo::Sha256.digest(b"abc").render(HashFormat::Base16),
+            ABC_SHA256
+        );
         assert_eq!(
             HashAlgo::Md5.digest(b"").render(HashFormat::Base16),
             "d41d8cd98f00b204e9800998ecf8427e"
@@ -379,7 +389,10 @@ mod tests {
     fn nix32_round_trips_in_nix_order() {
         let hash = HashAlgo::Sha256.digest(b"abc");
         let nix32 = hash.render(HashFormat::Nix32);
-        assert_eq!(nix32, "1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s");
+        assert_eq!(
+            nix32,
+            "1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s"
+        );
         let back = Hash::parse_any(&nix32, Some(HashAlgo::Sha256)).expect("valid nix32");
         assert_eq!(back, hash);
     }

@@ -221,7 +221,9 @@ fn substring(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, Eva
     let len = ev.force_int(&args[1])?;
     let s = ev.coerce_to_string(&args[2], Coercion::INTERPOLATE)?;
     let bytes = s.as_str().as_bytes();
-    let begin = usize::try_from(start).unwrap_or(usize::MAX).min(bytes.len());
+    let begin = usize::try_from(start)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
     let end = match usize::try_from(len) {
         Ok(len) => begin.saturating_add(len).min(bytes.len()),
         Err(_) => bytes.len(),

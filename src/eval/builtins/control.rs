@@ -1,0 +1,6 @@
+//! Builtins: control.
+
+use super::Builtin;
+
+/// The builtins of this family.
+pub(super) const BUILTINS: &[Builtin] = &[];

@@ -1,0 +1,6 @@
+//! Builtins: lists.
+
+use super::Builtin;
+
+/// The builtins of this family.
+pub(super) const BUILTINS: &[Builtin] = &[];
