@@ -150,6 +150,8 @@ pub struct Evaluator {
     pub(crate) globals: HashMap<Symbol, Value>,
     pub(crate) import_cache: HashMap<PathBuf, Value>,
     pub(crate) store_path_cache: HashMap<String, String>,
+    /// Compiled regular expressions of `match` and `split`, by pattern.
+    pub(crate) regex_cache: super::regex::RegexCache,
     pub(crate) trace_sink: TraceSink,
     depth: usize,
 }
@@ -169,6 +171,7 @@ impl Evaluator {
             globals: HashMap::new(),
             import_cache: HashMap::new(),
             store_path_cache: HashMap::new(),
+            regex_cache: super::regex::RegexCache::default(),
             trace_sink: Box::new(|_| {}),
             depth: 0,
         };
