@@ -255,7 +255,7 @@ fn from_toml(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, Eva
 
 fn toml_to_value(ev: &mut Evaluator, toml: toml::Value) -> Result<Value, &'static str> {
     Ok(match toml {
-        toml::Value::String(s) => Value::string(s),
+        toml::Value::String(s) => Value::string(json::until_nul(s)),
         toml::Value::Integer(i) => Value::Int(i),
         toml::Value::Float(f) => Value::Float(f),
         toml::Value::Boolean(b) => Value::Bool(b),
