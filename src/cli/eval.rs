@@ -71,7 +71,7 @@ pub fn run(args: Args) -> u8 {
     let output = if json {
         Output::Json
     } else if xml {
-        Output::Xml
+        Output::Xml { location: true }
     } else if raw {
         Output::Raw
     } else {
@@ -113,7 +113,10 @@ pub(crate) enum Input {
 pub(crate) enum Output {
     Nix,
     Json,
-    Xml,
+    /// XML, with or without source locations.
+    Xml {
+        location: bool,
+    },
     Raw,
 }
 
@@ -239,9 +242,21 @@ pub(crate) fn format_value(
             let s = ev.coerce_to_string(&v, crate::eval::Coercion::INTERPOLATE)?;
             Ok(s.as_str().to_string())
         }
-        Output::Json | Output::Xml => {
-            let _ = ev.force_deep(v)?;
-            Err(EvalError::msg("JSON and XML output are not available yet"))
+        Output::Json => {
+            let v = if strict {
+                ev.force_deep(v)?
+            } else {
+                ev.force(v)?
+            };
+            crate::eval::builtins::serde::to_json(ev, &v, strict)
+        }
+        Output::Xml { location } => {
+            let v = if strict {
+                ev.force_deep(v)?
+            } else {
+                ev.force(v)?
+            };
+            crate::eval::builtins::serde::to_xml(ev, &v, strict, location)
         }
     }
 }

@@ -827,6 +827,16 @@ impl Evaluator {
         self.call(&f, Value::attrs(passed), Pos::NONE)
     }
 
+    /// The `file` Nix 2.8 reports for a position (`__curPos`, `unsafeGetAttrPos`, XML
+    /// `path`): the file's path, or for an expression given as text the text itself.
+    pub fn pos_file(&self, pos: Pos) -> Option<String> {
+        let src = self.sources.source(pos)?;
+        Some(match &src.origin {
+            super::source::Origin::File(p) => p.display().to_string(),
+            _ => src.text.to_string(),
+        })
+    }
+
     /// A set value from name/value pairs (on duplicate names the first wins).
     pub fn make_attrs(&mut self, pairs: Vec<(&str, Value)>) -> Value {
         let entries = pairs
@@ -850,7 +860,7 @@ impl Evaluator {
         let Some(loc) = self.sources.locate(pos) else {
             return Value::Null;
         };
-        let file = super::source::origin_plain(&loc.origin);
+        let file = self.pos_file(pos).unwrap_or_default();
         let entries = vec![
             Attr {
                 name: self.syms.file,
