@@ -20,6 +20,7 @@ use super::io::EvalIo;
 use super::ir::{AttrKey, AttrsDef, Expr, LambdaDef, Param, VarRef};
 use super::source::{Pos, SourceMap};
 use super::symbol::{Interner, Symbol};
+use super::value::Slots;
 use super::value::{Attr, Attrs, Closure, Env, NixString, PrimOpApp, Thunk, ThunkState, Value};
 
 /// The deepest nesting of evaluations before reporting a stack overflow.
@@ -510,7 +511,7 @@ impl Evaluator {
                     .iter()
                     .map(|b| self.thunk_in_new_frame(b, &frame))
                     .collect();
-                *frame.slots.borrow_mut() = values;
+                *frame.slots.borrow_mut() = values.into();
                 self.eval(&def.body, &frame)
             }
             Expr::List(items) => Ok(Value::list(
@@ -551,7 +552,7 @@ impl Evaluator {
             },
             Expr::With { scope, body } => {
                 let scope = self.thunk(scope, env);
-                let frame = Env::new(vec![scope], Some(env.clone()));
+                let frame = Env::new(smallvec::smallvec![scope], Some(env.clone()));
                 self.eval(body, &frame)
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
@@ -601,7 +602,7 @@ impl Evaluator {
                     value: v.clone(),
                 })
                 .collect();
-            *frame.slots.borrow_mut() = values;
+            *frame.slots.borrow_mut() = values.into();
             (frame, entries)
         } else {
             let entries = def
@@ -729,15 +730,18 @@ impl Evaluator {
     ) -> Result<Rc<Env>, EvalError> {
         let def = &closure.def;
         match &def.param {
-            Param::Ident(_) => Ok(Env::new(vec![arg], Some(closure.env.clone()))),
+            Param::Ident(_) => Ok(Env::new(
+                smallvec::smallvec![arg],
+                Some(closure.env.clone()),
+            )),
             Param::Pattern {
                 formals,
                 ellipsis,
                 bind,
             } => {
                 let attrs = self.force_attrs(&arg).map_err(|e| e.at(pos))?;
-                let frame = Env::new(Vec::new(), Some(closure.env.clone()));
-                let mut slots = Vec::with_capacity(def.slots as usize);
+                let frame = Env::new(Slots::new(), Some(closure.env.clone()));
+                let mut slots = Slots::with_capacity(def.slots as usize);
                 let mut used = 0usize;
                 for formal in formals {
                     match attrs.get(formal.name) {

@@ -102,6 +102,22 @@ impl Evaluator {
             _ => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                    let (x, y) = (*x, *y);
+                    match op {
+                        BinOp::Add => return Ok(Value::Int(x.wrapping_add(y))),
+                        BinOp::Sub => return Ok(Value::Int(x.wrapping_sub(y))),
+                        BinOp::Mul => return Ok(Value::Int(x.wrapping_mul(y))),
+                        BinOp::Div if y != 0 => return Ok(Value::Int(x.wrapping_div(y))),
+                        BinOp::Less => return Ok(Value::Bool(x < y)),
+                        BinOp::LessEq => return Ok(Value::Bool(x <= y)),
+                        BinOp::Greater => return Ok(Value::Bool(x > y)),
+                        BinOp::GreaterEq => return Ok(Value::Bool(x >= y)),
+                        BinOp::Eq => return Ok(Value::Bool(x == y)),
+                        BinOp::NotEq => return Ok(Value::Bool(x != y)),
+                        _ => {}
+                    }
+                }
                 let r = self.binop_values(op, a, b, pos);
                 // Nix 2.8 reports these operators' own errors without a position.
                 if matches!(
