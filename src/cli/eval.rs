@@ -161,7 +161,7 @@ pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
         ..EvalOptions::default()
     };
     let mut ev = Evaluator::new(Rc::new(RealFs), Rc::new(NoStore::new(store_dir)), options);
-    ev.set_trace_sink(Box::new(|msg| crate::ui::trace(msg)));
+    ev.set_trace_sink(Box::new(crate::ui::trace));
     ev
 }
 
@@ -222,7 +222,12 @@ fn evaluate_input(
     let mut out = Vec::new();
     for path in paths {
         let v = select_attr_path(ev, &root, &path, &auto)?;
-        let v = auto_call(ev, &v, &auto)?;
+        // As in Nix, the selected value is called only when arguments were given.
+        let v = if req.auto_args.is_empty() {
+            v
+        } else {
+            auto_call(ev, &v, &auto)?
+        };
         out.push(format_value(ev, &v, req.strict, req.output)?);
     }
     Ok(out)

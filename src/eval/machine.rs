@@ -113,18 +113,11 @@ pub(crate) struct Syms {
     pub file: Symbol,
     pub line: Symbol,
     pub column: Symbol,
-    pub drv_path: Symbol,
-    pub outputs: Symbol,
-    pub output_name: Symbol,
     pub path: Symbol,
     pub prefix: Symbol,
     pub key: Symbol,
-    pub success: Symbol,
-    pub derivation: Symbol,
-    pub all: Symbol,
     pub ignore_nulls: Symbol,
     pub structured_attrs: Symbol,
-    pub args: Symbol,
 }
 
 impl Syms {
@@ -139,18 +132,11 @@ impl Syms {
             file: i.intern("file"),
             line: i.intern("line"),
             column: i.intern("column"),
-            drv_path: i.intern("drvPath"),
-            outputs: i.intern("outputs"),
-            output_name: i.intern("outputName"),
             path: i.intern("path"),
             prefix: i.intern("prefix"),
             key: i.intern("key"),
-            success: i.intern("success"),
-            derivation: i.intern("derivation"),
-            all: i.intern("all"),
             ignore_nulls: i.intern("__ignoreNulls"),
             structured_attrs: i.intern("__structuredAttrs"),
-            args: i.intern("args"),
         }
     }
 }
@@ -793,7 +779,7 @@ impl Evaluator {
             && let Some(functor) = a.get(self.syms.functor)
         {
             let functor = functor.clone();
-            let inner = self.call_many(&functor, &[f.clone()], Pos::NONE)?;
+            let inner = self.call_many(&functor, std::slice::from_ref(&f), Pos::NONE)?;
             return self.auto_call(&inner, args);
         }
         let Value::Lambda(closure) = &f else {

@@ -389,7 +389,7 @@ impl Evaluator {
             Value::Attrs(a) => {
                 if let Some(f) = a.get(self.syms.to_string) {
                     let f = f.clone();
-                    let r = self.call_many(&f, &[v.clone()], Pos::NONE)?;
+                    let r = self.call_many(&f, std::slice::from_ref(&v), Pos::NONE)?;
                     return self.coerce_to_string(&r, how);
                 }
                 if let Some(p) = a.get(self.syms.out_path) {
