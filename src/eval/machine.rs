@@ -234,7 +234,7 @@ impl Evaluator {
             }
         };
         let result = match &state {
-            ThunkState::Pending(expr, env) => self.eval(expr, env).map_err(|e| {
+            ThunkState::Pending(expr, env) => self.guard(|ev| ev.eval(expr, env)).map_err(|e| {
                 if matches!(e.kind, ErrorKind::InfiniteRecursion) {
                     e.at(expr.pos())
                 } else {
@@ -406,14 +406,16 @@ impl Evaluator {
             Expr::Var(r, _) => {
                 let v = lookup(env, *r);
                 match v {
-                    Value::Thunk(t) => self.guard(|ev| ev.force_thunk(&t)),
+                    Value::Thunk(t) => self.force_thunk(&t),
                     v => Ok(v),
                 }
             }
-            _ => self.guard(|ev| ev.eval_compound(expr, env)),
+            _ => self.eval_compound(expr, env),
         }
     }
 
+    // The dispatcher stays small so that each level of Nix recursion costs little stack:
+    // every arm with many locals or error formatting lives in its own function.
     fn eval_compound(&mut self, expr: &Expr, env: &Rc<Env>) -> Result<Value, EvalError> {
         match expr {
             Expr::Const(v) => Ok(v.clone()),
@@ -421,85 +423,16 @@ impl Evaluator {
                 let v = lookup(env, *r);
                 self.force(&v)
             }
-            Expr::WithVar { name, withs, pos } => {
-                for w in withs.iter() {
-                    let scope = lookup(env, *w);
-                    let attrs = self.force_attrs(&scope)?;
-                    if let Some(v) = attrs.get(*name) {
-                        let v = v.clone();
-                        return self.force(&v);
-                    }
-                }
-                Err(EvalError::new(ErrorKind::UndefinedVar(
-                    self.symbols.name(*name).to_string(),
-                ))
-                .at(*pos))
-            }
+            Expr::WithVar { name, withs, pos } => self.eval_with_var(*name, withs, *pos, env),
             Expr::Select {
                 expr: inner,
                 path,
                 default,
                 pos,
-            } => {
-                let mut v = self.eval(inner, env)?;
-                for key in path.iter() {
-                    let attrs = match v {
-                        Value::Attrs(a) => a,
-                        other => {
-                            if let Some(d) = default {
-                                return self.eval(d, env);
-                            }
-                            return Err(EvalError::type_error("a set", &other).at(*pos));
-                        }
-                    };
-                    let name = self.attr_key(key, env)?;
-                    match attrs.get(name) {
-                        Some(found) => {
-                            let found = found.clone();
-                            v = self.force(&found)?;
-                        }
-                        None => {
-                            if let Some(d) = default {
-                                return self.eval(d, env);
-                            }
-                            let wanted = self.symbols.name(name).to_string();
-                            let symbols = &self.symbols;
-                            return Err(EvalError::new(ErrorKind::MissingAttr(wanted.clone()))
-                                .at(*pos)
-                                .suggest(&wanted, attrs.iter().map(|a| symbols.name(a.name))));
-                        }
-                    }
-                }
-                Ok(v)
-            }
-            Expr::HasAttr { expr: inner, path } => {
-                let mut v = self.eval(inner, env)?;
-                for key in path.iter() {
-                    let Value::Attrs(attrs) = v else {
-                        return Ok(Value::Bool(false));
-                    };
-                    let name = self.attr_key(key, env)?;
-                    match attrs.get(name) {
-                        Some(found) => {
-                            let found = found.clone();
-                            v = self.force(&found)?;
-                        }
-                        None => return Ok(Value::Bool(false)),
-                    }
-                }
-                Ok(Value::Bool(true))
-            }
+            } => self.eval_select(inner, path, default.as_deref(), *pos, env),
+            Expr::HasAttr { expr: inner, path } => self.eval_has_attr(inner, path, env),
             Expr::Attrs(def, _) => self.eval_attrs(def, env),
-            Expr::Let(def) => {
-                let frame = Env::new(vec![Value::Null; def.bindings.len()], Some(env.clone()));
-                let values: Vec<Value> = def
-                    .bindings
-                    .iter()
-                    .map(|b| self.thunk_in_new_frame(b, &frame))
-                    .collect();
-                *frame.slots.borrow_mut() = values.into();
-                self.eval(&def.body, &frame)
-            }
+            Expr::Let(def) => self.eval_let(def, env),
             Expr::List(items) => Ok(Value::list(
                 items.iter().map(|e| self.thunk(e, env)).collect(),
             )),
@@ -517,11 +450,10 @@ impl Evaluator {
             }
             Expr::If(parts, _) => {
                 let (cond, then, els) = &**parts;
-                let c = self.eval(cond, env)?;
-                match c {
+                match self.eval(cond, env)? {
                     Value::Bool(true) => self.eval(then, env),
                     Value::Bool(false) => self.eval(els, env),
-                    other => Err(EvalError::type_error("a Boolean", &other).at(expr.pos())),
+                    other => Err(type_error_at("a Boolean", &other, expr.pos())),
                 }
             }
             Expr::Assert {
@@ -531,10 +463,7 @@ impl Evaluator {
                 pos,
             } => match self.eval(cond, env)? {
                 Value::Bool(true) => self.eval(body, env),
-                Value::Bool(false) => {
-                    Err(EvalError::new(ErrorKind::Assert(text.to_string())).at(*pos))
-                }
-                other => Err(EvalError::type_error("a Boolean", &other).at(*pos)),
+                other => Err(assert_failed(&other, text, *pos)),
             },
             Expr::With { scope, body } => {
                 let scope = self.thunk(scope, env);
@@ -544,18 +473,120 @@ impl Evaluator {
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
             Expr::Not(e, _) => match self.eval(e, env)? {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
-                other => Err(EvalError::type_error("a Boolean", &other)),
+                other => Err(type_error_at("a Boolean", &other, Pos::NONE)),
             },
             Expr::Neg(e, pos) => match self.eval(e, env)? {
                 Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
                 Value::Float(f) => Ok(Value::Float(-f)),
-                other => Err(EvalError::type_error("an integer", &other).at(*pos)),
+                other => Err(type_error_at("an integer", &other, *pos)),
             },
             Expr::Interpolate { parts, pos } => self.eval_interpolation(parts, *pos, env),
             Expr::PathInterpolate { parts, pos } => self.eval_path_interpolation(parts, *pos, env),
             Expr::SearchPath(name, pos) => self.find_search_path(name).map_err(|e| e.at(*pos)),
             Expr::CurPos(pos) => Ok(self.pos_attrs(*pos)),
         }
+    }
+
+    #[inline(never)]
+    fn eval_with_var(
+        &mut self,
+        name: Symbol,
+        withs: &[VarRef],
+        pos: Pos,
+        env: &Rc<Env>,
+    ) -> Result<Value, EvalError> {
+        for w in withs.iter() {
+            let scope = lookup(env, *w);
+            let attrs = self.force_attrs(&scope)?;
+            if let Some(v) = attrs.get(name) {
+                let v = v.clone();
+                return self.force(&v);
+            }
+        }
+        Err(EvalError::new(ErrorKind::UndefinedVar(self.symbols.name(name).to_string())).at(pos))
+    }
+
+    #[inline(never)]
+    fn eval_select(
+        &mut self,
+        inner: &Expr,
+        path: &[AttrKey],
+        default: Option<&Expr>,
+        pos: Pos,
+        env: &Rc<Env>,
+    ) -> Result<Value, EvalError> {
+        let mut v = self.eval(inner, env)?;
+        for key in path.iter() {
+            let attrs = match v {
+                Value::Attrs(a) => a,
+                other => {
+                    if let Some(d) = default {
+                        return self.eval(d, env);
+                    }
+                    return Err(type_error_at("a set", &other, pos));
+                }
+            };
+            let name = self.attr_key(key, env)?;
+            match attrs.get(name) {
+                Some(found) => {
+                    let found = found.clone();
+                    v = self.force(&found)?;
+                }
+                None => {
+                    if let Some(d) = default {
+                        return self.eval(d, env);
+                    }
+                    return Err(self.missing_attr(name, &attrs, pos));
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn missing_attr(&self, name: Symbol, attrs: &Attrs, pos: Pos) -> EvalError {
+        let wanted = self.symbols.name(name).to_string();
+        let symbols = &self.symbols;
+        EvalError::new(ErrorKind::MissingAttr(wanted.clone()))
+            .at(pos)
+            .suggest(&wanted, attrs.iter().map(|a| symbols.name(a.name)))
+    }
+
+    #[inline(never)]
+    fn eval_has_attr(
+        &mut self,
+        inner: &Expr,
+        path: &[AttrKey],
+        env: &Rc<Env>,
+    ) -> Result<Value, EvalError> {
+        let mut v = self.eval(inner, env)?;
+        for key in path.iter() {
+            let Value::Attrs(attrs) = v else {
+                return Ok(Value::Bool(false));
+            };
+            let name = self.attr_key(key, env)?;
+            match attrs.get(name) {
+                Some(found) => {
+                    let found = found.clone();
+                    v = self.force(&found)?;
+                }
+                None => return Ok(Value::Bool(false)),
+            }
+        }
+        Ok(Value::Bool(true))
+    }
+
+    #[inline(never)]
+    fn eval_let(&mut self, def: &super::ir::LetDef, env: &Rc<Env>) -> Result<Value, EvalError> {
+        let frame = Env::new(Slots::new(), Some(env.clone()));
+        let values: Slots = def
+            .bindings
+            .iter()
+            .map(|b| self.thunk_in_new_frame(b, &frame))
+            .collect();
+        *frame.slots.borrow_mut() = values;
+        self.eval(&def.body, &frame)
     }
 
     /// The name an attribute-path element stands for.
@@ -646,16 +677,30 @@ impl Evaluator {
         match f {
             Value::Lambda(closure) => {
                 let frame = self.bind_params(closure, arg, pos)?;
-                let def = &closure.def;
-                self.eval(&def.body, &frame).map_err(|e| {
-                    let what = match def.name {
-                        Some(n) => format!("while evaluating '{}'", self.symbols.name(n)),
-                        None => "while evaluating anonymous lambda".to_string(),
-                    };
-                    e.with_trace(def.pos, what)
-                        .with_trace(pos, "from call site")
-                })
+                match self.eval(&closure.def.body, &frame) {
+                    Ok(v) => Ok(v),
+                    Err(e) => Err(self.lambda_trace(e, &closure.def, pos)),
+                }
             }
+            _ => self.call_other(f, arg, pos),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lambda_trace(&self, e: EvalError, def: &LambdaDef, pos: Pos) -> EvalError {
+        let what = match def.name {
+            Some(n) => format!("while evaluating '{}'", self.symbols.name(n)),
+            None => "while evaluating anonymous lambda".to_string(),
+        };
+        e.with_trace(def.pos, what)
+            .with_trace(pos, "from call site")
+    }
+
+    /// Calls anything but a lambda: builtins, functors.
+    #[inline(never)]
+    fn call_other(&mut self, f: &Value, arg: Value, pos: Pos) -> Result<Value, EvalError> {
+        match f {
             Value::PrimOp(op) => {
                 if op.arity == 1 {
                     (op.func)(self, &[arg], pos).map_err(|e| e.at(pos))
@@ -708,6 +753,7 @@ impl Evaluator {
         }
     }
 
+    #[inline(never)]
     fn bind_params(
         &mut self,
         closure: &Closure,
@@ -869,6 +915,21 @@ impl Evaluator {
             },
         ];
         Value::attrs(Attrs::from_unsorted(entries))
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn type_error_at(expected: &'static str, got: &Value, pos: Pos) -> EvalError {
+    EvalError::type_error(expected, got).at(pos)
+}
+
+#[cold]
+#[inline(never)]
+fn assert_failed(cond: &Value, text: &str, pos: Pos) -> EvalError {
+    match cond {
+        Value::Bool(_) => EvalError::new(ErrorKind::Assert(text.to_string())).at(pos),
+        other => EvalError::type_error("a Boolean", other).at(pos),
     }
 }
 

@@ -118,17 +118,22 @@ impl Evaluator {
                         _ => {}
                     }
                 }
-                let r = self.binop_values(op, a, b, pos);
-                // Nix 2.8 reports these operators' own errors without a position.
-                if matches!(
-                    op,
-                    BinOp::Update | BinOp::Less | BinOp::LessEq | BinOp::Greater | BinOp::GreaterEq
-                ) {
-                    r
-                } else {
-                    r.map_err(|e| e.at(pos))
-                }
+                self.binop_slow(op, a, b, pos)
             }
+        }
+    }
+
+    #[inline(never)]
+    fn binop_slow(&mut self, op: BinOp, a: Value, b: Value, pos: Pos) -> Result<Value, EvalError> {
+        let r = self.binop_values(op, a, b, pos);
+        // Nix 2.8 reports these operators' own errors without a position.
+        if matches!(
+            op,
+            BinOp::Update | BinOp::Less | BinOp::LessEq | BinOp::Greater | BinOp::GreaterEq
+        ) {
+            r
+        } else {
+            r.map_err(|e| e.at(pos))
         }
     }
 
