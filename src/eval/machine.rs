@@ -476,7 +476,9 @@ impl Evaluator {
                 other => Err(type_error_at("a Boolean", &other, Pos::NONE)),
             },
             Expr::Neg(e, pos) => match self.eval(e, env)? {
-                Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
+                Value::Int(i) => super::ops::int_arith(super::ir::BinOp::Sub, 0, i)
+                    .map(Value::Int)
+                    .map_err(|e| e.at(*pos)),
                 Value::Float(f) => Ok(Value::Float(-f)),
                 other => Err(type_error_at("an integer", &other, *pos)),
             },

@@ -105,10 +105,9 @@ impl Evaluator {
                 if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
                     let (x, y) = (*x, *y);
                     match op {
-                        BinOp::Add => return Ok(Value::Int(x.wrapping_add(y))),
-                        BinOp::Sub => return Ok(Value::Int(x.wrapping_sub(y))),
-                        BinOp::Mul => return Ok(Value::Int(x.wrapping_mul(y))),
-                        BinOp::Div if y != 0 => return Ok(Value::Int(x.wrapping_div(y))),
+                        BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                            return int_arith(op, x, y).map(Value::Int).map_err(|e| e.at(pos));
+                        }
                         BinOp::Less => return Ok(Value::Bool(x < y)),
                         BinOp::LessEq => return Ok(Value::Bool(x <= y)),
                         BinOp::Greater => return Ok(Value::Bool(x > y)),
@@ -224,7 +223,7 @@ impl Evaluator {
     /// `a + b`.
     pub(crate) fn add(&mut self, a: Value, b: Value, _pos: Pos) -> Result<Value, EvalError> {
         match (&a, &b) {
-            (Value::Int(x), Value::Int(y)) => return Ok(Value::Int(x.wrapping_add(*y))),
+            (Value::Int(x), Value::Int(y)) => return int_arith(BinOp::Add, *x, *y).map(Value::Int),
             (Value::Int(x), Value::Float(y)) => return Ok(Value::Float(*x as f64 + y)),
             (Value::Float(x), Value::Int(y)) => return Ok(Value::Float(x + *y as f64)),
             (Value::Float(x), Value::Float(y)) => return Ok(Value::Float(x + y)),
@@ -541,16 +540,7 @@ impl Evaluator {
 
 fn arith(op: BinOp, a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Ok(Value::Int(match op {
-            BinOp::Sub => x.wrapping_sub(*y),
-            BinOp::Mul => x.wrapping_mul(*y),
-            _ => {
-                if *y == 0 {
-                    return Err(EvalError::msg("division by zero"));
-                }
-                x.wrapping_div(*y)
-            }
-        })),
+        (Value::Int(x), Value::Int(y)) => int_arith(op, *x, *y).map(Value::Int),
         (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
             let x = num(a);
             let y = num(b);
@@ -572,6 +562,22 @@ fn arith(op: BinOp, a: &Value, b: &Value) -> Result<Value, EvalError> {
             }))
         }
     }
+}
+
+/// Integer `+`, `-`, `*`, `/`: overflow is an error, as in current Nix (2.8 wrapped).
+pub(crate) fn int_arith(op: BinOp, x: i64, y: i64) -> Result<i64, EvalError> {
+    let (r, verb, sym) = match op {
+        BinOp::Add => (x.checked_add(y), "adding", '+'),
+        BinOp::Sub => (x.checked_sub(y), "subtracting", '-'),
+        BinOp::Mul => (x.checked_mul(y), "multiplying", '*'),
+        _ => {
+            if y == 0 {
+                return Err(EvalError::msg("division by zero"));
+            }
+            (x.checked_div(y), "dividing", '/')
+        }
+    };
+    r.ok_or_else(|| EvalError::msg(format!("integer overflow in {verb} {x} {sym} {y}")))
 }
 
 fn num(v: &Value) -> f64 {
