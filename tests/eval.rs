@@ -71,7 +71,8 @@ struct Fixture {
 struct Run {
     /// The exit code, or a description of how it ended without one.
     status: Result<i32, String>,
-    stdout: String,
+    /// Kept as bytes: a value may print bytes that are not UTF-8.
+    stdout: Vec<u8>,
     stderr: String,
 }
 
@@ -265,7 +266,7 @@ fn denv_eval_accepts(flags: &[String]) -> bool {
 /// Runs one fixture through every evaluator and returns what went wrong.
 fn check(root: &Path, fixture: &Fixture) -> Vec<String> {
     let mut problems = Vec::new();
-    let expected = match fs::read_to_string(fixture.nix.with_extension("exp")) {
+    let expected = match fs::read(fixture.nix.with_extension("exp")) {
         Ok(text) => text,
         Err(err) => return vec![format!("cannot read the .exp file: {err}")],
     };
@@ -320,7 +321,7 @@ fn check(root: &Path, fixture: &Fixture) -> Vec<String> {
     problems
 }
 
-fn judge_okay(run: &Run, expected: &str, expected_err: Option<&str>) -> Result<(), String> {
+fn judge_okay(run: &Run, expected: &[u8], expected_err: Option<&str>) -> Result<(), String> {
     if run.status != Ok(0) {
         return Err(format!(
             "expected success, got {}; stderr:\n{}",
@@ -331,7 +332,10 @@ fn judge_okay(run: &Run, expected: &str, expected_err: Option<&str>) -> Result<(
     if run.stdout != expected {
         return Err(format!(
             "stdout differs from .exp:\n{}",
-            excerpt(expected, &run.stdout)
+            excerpt(
+                &String::from_utf8_lossy(expected),
+                &String::from_utf8_lossy(&run.stdout)
+            )
         ));
     }
     if let Some(err) = expected_err {
@@ -345,7 +349,8 @@ fn judge_okay(run: &Run, expected: &str, expected_err: Option<&str>) -> Result<(
     Ok(())
 }
 
-fn judge_fail(run: &Run, expected: &str) -> Result<(), String> {
+fn judge_fail(run: &Run, expected: &[u8]) -> Result<(), String> {
+    let expected = String::from_utf8_lossy(expected);
     let mut lines = expected.lines();
     let want_error = lines.next().unwrap_or_default();
     let want_at = lines.next();
@@ -431,7 +436,7 @@ fn bless_missing(root: &Path, sources: &[PathBuf]) {
         };
         let text = match (fixture.kind, &run.status) {
             (Kind::Okay, Ok(0)) => Some(run.stdout.clone()),
-            (Kind::Fail, Ok(1)) => fail_summary(&run.stderr),
+            (Kind::Fail, Ok(1)) => fail_summary(&run.stderr).map(String::into_bytes),
             _ => None,
         };
         match text {
@@ -484,16 +489,16 @@ fn run_process(program: &str, args: &[String], dir: &Path) -> std::io::Result<Ru
     Ok(Run {
         status,
         stdout: read_all(&mut stdout)?,
-        stderr: read_all(&mut stderr)?,
+        stderr: String::from_utf8_lossy(&read_all(&mut stderr)?).into_owned(),
     })
 }
 
-fn read_all(file: &mut fs::File) -> std::io::Result<String> {
+fn read_all(file: &mut fs::File) -> std::io::Result<Vec<u8>> {
     use std::io::{Read, Seek, SeekFrom};
     file.seek(SeekFrom::Start(0))?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(bytes)
 }
 
 /// Replaces the checkout-specific absolute path of `tests/eval` with `$ROOT`.
@@ -501,9 +506,24 @@ fn normalise(run: Run, root: &Path) -> Run {
     let root = root.to_string_lossy();
     Run {
         status: run.status,
-        stdout: run.stdout.replace(root.as_ref(), "$ROOT"),
+        stdout: replace_bytes(&run.stdout, root.as_bytes(), b"$ROOT"),
         stderr: run.stderr.replace(root.as_ref(), "$ROOT"),
     }
+}
+
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if !needle.is_empty() && haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// A diff-like excerpt: the first differing line of each side, with context, and for long
@@ -616,17 +636,17 @@ mod harness {
     fn a_fail_fixture_needs_exit_code_one_and_the_same_message() {
         let run = |code, stderr: &str| Run {
             status: Ok(code),
-            stdout: String::new(),
+            stdout: Vec::new(),
             stderr: stderr.into(),
         };
-        let exp = "error: boom\nat $ROOT/f.nix:1:1\n";
+        let exp = b"error: boom\nat $ROOT/f.nix:1:1\n";
         assert!(judge_fail(&run(1, "error: boom\n       at $ROOT/f.nix:1:1:\n"), exp).is_ok());
         assert!(judge_fail(&run(2, "error: boom\n       at $ROOT/f.nix:1:1:\n"), exp).is_err());
         assert!(judge_fail(&run(1, "error: boom\n       at $ROOT/f.nix:1:2:\n"), exp).is_err());
         assert!(
             judge_fail(
                 &run(1, "error: syntax error, unexpected x, expecting y\n"),
-                "error: syntax error, unexpected …\n"
+                "error: syntax error, unexpected …\n".as_bytes()
             )
             .is_ok()
         );
@@ -639,8 +659,8 @@ mod harness {
             stdout: "1\n".into(),
             stderr: String::new(),
         };
-        assert!(judge_okay(&run, "1\n", None).is_ok());
-        assert!(judge_okay(&run, "1", None).is_err());
-        assert!(judge_okay(&run, "1\n", Some("trace: x\n")).is_err());
+        assert!(judge_okay(&run, b"1\n", None).is_ok());
+        assert!(judge_okay(&run, b"1", None).is_err());
+        assert!(judge_okay(&run, b"1\n", Some("trace: x\n")).is_err());
     }
 }
