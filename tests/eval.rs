@@ -15,6 +15,10 @@
 //! | a `fail` folder | the first `error: …` line, then (if Nix gives one) `at FILE:LINE:COL` | exit code 1 and those lines, denv and real Nix |
 //! | a `current` folder | as above, following current Nix rather than 2.8 | denv == `.exp` only |
 //!
+//! Every `.exp` comes from real Nix (see `DENV_EVAL_BLESS` below), except under `current/`,
+//! where no oracle of that version is installed: those hold the messages current Nix
+//! documents (e.g. `error: integer overflow in adding 9223372036854775807 + 1`).
+//!
 //! An `error:` line in a `.exp` that ends in ` …` is a documented subset: only the text
 //! before the ellipsis must match (used where the exact words of Nix's parser are not part of
 //! the language, such as bison's list of expected tokens). An optional `NAME.err` holds the
