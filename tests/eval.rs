@@ -116,7 +116,7 @@ fn eval_fixtures() {
 
     let failures = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+    let workers = std::thread::available_parallelism().map_or(2, |n| (2 * n.get()).clamp(4, 16));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
