@@ -8,8 +8,9 @@ let
   fixedPoints = import ./fixed-points.nix;
   types = import ./types.nix;
   properties = import ./properties.nix;
+  generators = import ./generators.nix;
   modules = import ./modules.nix;
 in
 trivial // lists // strings // attrsets // fixedPoints // modules // {
-  inherit trivial lists strings attrsets fixedPoints types properties modules;
+  inherit trivial lists strings attrsets fixedPoints types properties modules generators;
 }
