@@ -26,14 +26,16 @@
 //!
 //! Outputs are normalised before comparing: the absolute path of `tests/eval` becomes
 //! `$ROOT`, so paths in values and in error locations do not depend on the checkout.
-//! `NIX_PATH` is emptied so only `-I` flags form the search path.
+//! `NIX_PATH` is emptied so only `-I` flags form the search path. denv runs with the store
+//! directory real Nix uses and with its data, cache and configuration directories in a
+//! temporary folder.
 //!
 //! `DENV_EVAL_FILTER=SUBSTRING` runs only the fixtures whose path contains it.
 //! `DENV_EVAL_BLESS=1` writes the missing `.exp` files from real Nix (never from denv):
 //! every `.nix` without an `.exp`, except files and folders whose name starts with `_`
 //! (those are imported by other fixtures) and except the `current` folders.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -92,6 +94,11 @@ impl Run {
 #[test]
 fn eval_fixtures() {
     let root = fixtures_root();
+    let home = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("cannot create a temporary directory: {err}"),
+    };
+    let denv_env = denv_environment(home.path());
     check_oracle_installed();
     let bless = std::env::var_os("DENV_EVAL_BLESS").is_some();
     let filter = std::env::var("DENV_EVAL_FILTER").unwrap_or_default();
@@ -125,7 +132,7 @@ fn eval_fixtures() {
                     let Some(fixture) = fixtures.get(i) else {
                         break;
                     };
-                    let problems = check(&root, fixture);
+                    let problems = check(&root, fixture, &denv_env);
                     if !problems.is_empty() {
                         let mut all = failures.lock().unwrap_or_else(|e| e.into_inner());
                         all.push((fixture.name.clone(), problems));
@@ -268,7 +275,7 @@ fn denv_eval_accepts(flags: &[String]) -> bool {
 }
 
 /// Runs one fixture through every evaluator and returns what went wrong.
-fn check(root: &Path, fixture: &Fixture) -> Vec<String> {
+fn check(root: &Path, fixture: &Fixture, denv_env: &[(String, OsString)]) -> Vec<String> {
     let mut problems = Vec::new();
     let expected = match fs::read(fixture.nix.with_extension("exp")) {
         Ok(text) => text,
@@ -307,7 +314,12 @@ fn check(root: &Path, fixture: &Fixture) -> Vec<String> {
 
     for (who, args, program) in runs {
         let dir = fixture.nix.parent().unwrap_or(root);
-        let run = match run_process(&program, &args, dir) {
+        let env: &[(String, OsString)] = if program == "nix-instantiate" {
+            &[]
+        } else {
+            denv_env
+        };
+        let run = match run_process(&program, &args, dir, env) {
             Ok(run) => normalise(run, root),
             Err(err) => {
                 problems.push(format!("[{who}] could not run `{program}`: {err}"));
@@ -434,7 +446,7 @@ fn bless_missing(root: &Path, sources: &[PathBuf]) {
                 .into_owned(),
         );
         let dir = nix.parent().unwrap_or(root);
-        let run = match run_process("nix-instantiate", &args, dir) {
+        let run = match run_process("nix-instantiate", &args, dir, &[]) {
             Ok(run) => normalise(run, root),
             Err(err) => panic!("bless: cannot run nix-instantiate: {err}"),
         };
@@ -462,8 +474,31 @@ fn bless_missing(root: &Path, sources: &[PathBuf]) {
     }
 }
 
+/// The environment denv runs in: the store directory real Nix uses (so `builtins.storeDir`
+/// and store paths print the same; no fixture writes to the store), and its own data, cache
+/// and configuration directories in a temporary folder, away from the user's.
+fn denv_environment(home: &Path) -> Vec<(String, OsString)> {
+    let mut env = vec![
+        ("DENV_STORE".to_string(), OsString::from("/nix/store")),
+        ("NIX_STORE_DIR".to_string(), OsString::from("/nix/store")),
+    ];
+    for (var, sub) in [
+        ("DENV_DATA_DIR", "data"),
+        ("DENV_CACHE_DIR", "cache"),
+        ("DENV_CONFIG_DIR", "config"),
+    ] {
+        env.push((var.to_string(), home.join(sub).into_os_string()));
+    }
+    env
+}
+
 /// Runs a program to completion (or until [`TIMEOUT`]) with an emptied `NIX_PATH`.
-fn run_process(program: &str, args: &[String], dir: &Path) -> std::io::Result<Run> {
+fn run_process(
+    program: &str,
+    args: &[String],
+    dir: &Path,
+    env: &[(String, OsString)],
+) -> std::io::Result<Run> {
     let mut stdout = tempfile::tempfile()?;
     let mut stderr = tempfile::tempfile()?;
     let mut child = Command::new(program)
@@ -471,6 +506,7 @@ fn run_process(program: &str, args: &[String], dir: &Path) -> std::io::Result<Ru
         .current_dir(dir)
         .env("NIX_PATH", "")
         .env_remove("NIX_REMOTE")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(stdout.try_clone()?)
         .stderr(stderr.try_clone()?)
