@@ -11,5 +11,6 @@
 //! no siblings; `paths` is a leaf anyone may import; `ui` only renders.
 
 pub mod cli;
+pub mod eval;
 pub mod paths;
 pub mod ui;

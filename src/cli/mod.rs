@@ -7,6 +7,8 @@
 //! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
 
 mod completions;
+mod eval;
+mod nix_instantiate;
 
 use std::ffi::OsString;
 
@@ -35,10 +37,26 @@ struct Cli {
 enum Command {
     /// Print shell completions for denv.
     Completions(completions::Args),
+    /// Evaluate a Nix expression or file and print its value.
+    Eval(eval::Args),
+    /// Nix's nix-instantiate (also available under that name).
+    #[command(name = "nix-instantiate", disable_help_flag = true)]
+    NixInstantiate {
+        /// nix-instantiate's own arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 /// Runs denv with the full argv (including argv[0]) and returns the exit code.
 pub fn main(args: Vec<OsString>) -> u8 {
+    let program = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    if program.as_deref() == Some("nix-instantiate") {
+        return nix_instantiate::main(args.into_iter().skip(1).collect());
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => return clap_exit(err),
@@ -49,6 +67,8 @@ pub fn main(args: Vec<OsString>) -> u8 {
     } = cli;
     match command {
         Command::Completions(args) => completions::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::NixInstantiate { args } => nix_instantiate::main(args),
     }
 }
 

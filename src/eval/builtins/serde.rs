@@ -1,0 +1,6 @@
+//! Builtins of the `serde` family (see the registration notes in `builtins/mod.rs`).
+
+use super::Builtin;
+
+/// The builtins of this family.
+pub(super) const BUILTINS: &[Builtin] = &[];
