@@ -141,7 +141,8 @@ fn split(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalErr
     let bytes = subject.as_str().as_bytes();
     let matches = regex.find_all(bytes);
     if matches.is_empty() {
-        return Ok(Value::list(vec![ev.force(&args[1])?]));
+        // Nix 2.8 answers with the subject's text, without its context.
+        return Ok(Value::list(vec![Value::string(subject.text_rc())]));
     }
     let mut items = Vec::with_capacity(matches.len() * 2 + 1);
     let mut previous_end = 0;
