@@ -46,6 +46,8 @@ use std::time::{Duration, Instant};
 
 /// How long one evaluation may take before it counts as hung.
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// How the real Nix run is named in reports.
+const ORACLE: &str = "nix-instantiate (oracle)";
 /// The flags `denv eval` shares with `nix-instantiate --eval`.
 const DENV_EVAL_FLAGS: &[&str] = &["--json", "--xml", "-A", "--arg", "--argstr", "-I"];
 /// The flags among those that take one value, and those that take two.
@@ -145,8 +147,17 @@ fn eval_fixtures() {
     let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
     failures.sort();
     if !failures.is_empty() {
+        let stale = failures
+            .iter()
+            .filter(|(_, problems)| {
+                problems
+                    .iter()
+                    .any(|p| p.starts_with(&format!("[{ORACLE}]")))
+            })
+            .count();
         let mut report = format!(
-            "{} of {} evaluator fixtures failed:\n",
+            "{} of {} evaluator fixtures failed ({stale} of them because real Nix no longer \
+             gives the .exp: those fixtures are stale, not denv):\n",
             failures.len(),
             fixtures.len()
         );
@@ -305,11 +316,7 @@ fn check(root: &Path, fixture: &Fixture, denv_env: &[(String, OsString)]) -> Vec
         runs.push(("denv eval".into(), eval_args, denv.into()));
     }
     if fixture.oracle {
-        runs.push((
-            "nix-instantiate (oracle)".into(),
-            common.clone(),
-            "nix-instantiate".into(),
-        ));
+        runs.push((ORACLE.into(), common.clone(), "nix-instantiate".into()));
     }
 
     for (who, args, program) in runs {
@@ -331,7 +338,12 @@ fn check(root: &Path, fixture: &Fixture, denv_env: &[(String, OsString)]) -> Vec
             Kind::Fail => judge_fail(&run, &expected),
         };
         if let Err(why) = verdict {
-            problems.push(format!("[{who}] `{}`\n{why}", args.join(" ")));
+            let shown = if program == denv {
+                "denv"
+            } else {
+                program.as_str()
+            };
+            problems.push(format!("[{who}] `{shown} {}`\n{why}", args.join(" ")));
         }
     }
     problems
