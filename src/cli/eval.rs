@@ -4,7 +4,6 @@
 //!
 //! Evaluation is read-only: it writes nothing and creates no directory.
 
-use std::ffi::OsString;
 use std::io::Read;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -165,6 +164,16 @@ pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
 
 /// Runs a request, printing values on stdout and errors on stderr; returns the exit code.
 pub(crate) fn run_request(req: &Request) -> u8 {
+    match crate::eval::run_on_eval_stack(|| run_request_here(req)) {
+        Ok(code) => code,
+        Err(e) => {
+            crate::ui::error(&e);
+            super::EXIT_FAILURE
+        }
+    }
+}
+
+fn run_request_here(req: &Request) -> u8 {
     let mut ev = make_evaluator(&req.include);
     for input in &req.inputs {
         match evaluate_input(&mut ev, req, input) {
@@ -306,11 +315,4 @@ pub(crate) fn select_attr_path(
         };
     }
     Ok(v)
-}
-
-/// The arguments after the program name, as strings (non-UTF-8 is replaced).
-pub(crate) fn string_args(args: &[OsString]) -> Vec<String> {
-    args.iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect()
 }

@@ -23,11 +23,32 @@ use super::symbol::{Interner, Symbol};
 use super::value::{Attr, Attrs, Closure, Env, NixString, PrimOpApp, Thunk, ThunkState, Value};
 
 /// The deepest nesting of evaluations before reporting a stack overflow.
-pub const MAX_DEPTH: usize = 1_000_000;
+pub const MAX_DEPTH: usize = 600_000;
 /// Stack kept free before calling deeper; below it a new stack segment is allocated.
 const RED_ZONE: usize = 128 * 1024;
 /// The size of each new stack segment.
 const STACK_SEGMENT: usize = 8 * 1024 * 1024;
+
+/// The stack size of the thread [`run_on_eval_stack`] starts. Only the pages a deep
+/// recursion touches are ever committed.
+pub const EVAL_STACK_SIZE: usize = 1 << 30;
+
+/// Runs `f` on a thread with a stack large enough for deep Nix recursion (up to
+/// [`MAX_DEPTH`] nested evaluations), so that stack segments are not allocated and freed
+/// again and again at the boundary of a small stack. Evaluators are not `Send`: create
+/// the evaluator inside `f`.
+pub fn run_on_eval_stack<T: Send>(f: impl FnOnce() -> T + Send) -> std::io::Result<T> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("eval".into())
+            .stack_size(EVAL_STACK_SIZE)
+            .spawn_scoped(scope, f)?;
+        match handle.join() {
+            Ok(v) => Ok(v),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
 
 /// A search-path entry from `-I` or `NIX_PATH`: `prefix=path`, or just `path`.
 #[derive(Clone, Debug, PartialEq, Eq)]

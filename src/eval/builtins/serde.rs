@@ -255,7 +255,7 @@ fn from_toml(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, Eva
 
 fn toml_to_value(ev: &mut Evaluator, toml: toml::Value) -> Result<Value, &'static str> {
     Ok(match toml {
-        toml::Value::String(s) => Value::string(s),
+        toml::Value::String(s) => Value::string(json::until_nul(s)),
         toml::Value::Integer(i) => Value::Int(i),
         toml::Value::Float(f) => Value::Float(f),
         toml::Value::Boolean(b) => Value::Bool(b),
@@ -302,7 +302,7 @@ mod tests {
             (1.0 / 3.0, "0.3333333333333333"),
             (1.0e300, "1e+300"),
             (f64::INFINITY, "null"),
-            (2.718_281_8, "2.7182818"),
+            (1.234_567_8, "1.2345678"),
         ];
         for (f, expected) in cases {
             assert_eq!(json_float(f), expected, "{f:e}");
@@ -314,5 +314,50 @@ mod tests {
         let mut out = String::new();
         json_string("a\"\\\n\t\r\u{1}\u{1f}\u{8}\u{c}é/", &mut out);
         assert_eq!(out, r#""a\"\\\n\t\r\u0001\u001f\b\fé/""#);
+    }
+
+    fn eval(expr: &str) -> Result<String, String> {
+        use super::super::super::{EvalOptions, NoStore, Origin, RealFs};
+        let mut ev = Evaluator::new(
+            std::rc::Rc::new(RealFs),
+            std::rc::Rc::new(NoStore::new("/nix/store")),
+            EvalOptions::default(),
+        );
+        ev.eval_source(Origin::String, expr, std::path::Path::new("/"))
+            .and_then(|v| ev.print_value(&v, true))
+            .map_err(|e| e.to_string())
+    }
+
+    // Current Nix writes JSON with nlohmann's printer, unlike Nix 2.8.
+    #[test]
+    fn to_json_writes_floats_and_escapes_as_current_nix() {
+        assert_eq!(
+            eval(r#"builtins.toJSON [ 1.0 0.1 (builtins.fromJSON "\"\\b\\f\"") ]"#),
+            Ok(r#""[1.0,0.1,\"\\b\\f\"]""#.to_owned())
+        );
+    }
+
+    #[test]
+    fn to_json_refuses_functions() {
+        assert_eq!(
+            eval("builtins.toJSON { f = x: x; }"),
+            Err("cannot convert a function to JSON".to_owned())
+        );
+    }
+
+    #[test]
+    fn from_toml_refuses_dates() {
+        assert_eq!(
+            eval(r#"builtins.fromTOML "a = 1979-05-27""#),
+            Err("while parsing a TOML string: Dates and times are not supported".to_owned())
+        );
+    }
+
+    #[test]
+    fn from_json_handles_deep_nesting() {
+        let depth = 10_000;
+        let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let expr = format!(r#"builtins.length (builtins.fromJSON "{text}")"#);
+        assert_eq!(eval(&expr), Ok("1".to_owned()));
     }
 }

@@ -3,7 +3,8 @@
 //! It accepts exactly RFC 8259 JSON and builds Nix values the way Nix's reader
 //! (nlohmann's) does: an integer literal is an int when it fits 64 bits signed, wraps
 //! when it fits 64 bits unsigned, and is otherwise a float; `-0` is the int 0; a float
-//! beyond the double range is an error; a repeated key keeps its last value. Errors
+//! beyond the double range is an error; a repeated key keeps its last value; a string
+//! ends at an escaped NUL, as Nix strings do. Errors
 //! carry line and column in nlohmann's wording. Nesting depth is unbounded: containers
 //! live on an explicit stack, not on the call stack.
 
@@ -419,13 +420,21 @@ fn last_wins(entries: Vec<(String, Value)>) -> Vec<(String, Value)> {
     kept
 }
 
+/// Nix strings end at a NUL character, so an escaped `\u0000` cuts the string there.
+pub(super) fn until_nul(mut s: String) -> String {
+    if let Some(cut) = s.find('\0') {
+        s.truncate(cut);
+    }
+    s
+}
+
 fn scalar_value(scalar: Scalar) -> Value {
     match scalar {
         Scalar::Null => Value::Null,
         Scalar::Bool(b) => Value::Bool(b),
         Scalar::Int(i) => Value::Int(i),
         Scalar::Float(f) => Value::Float(f),
-        Scalar::Str(s) => Value::string(s),
+        Scalar::Str(s) => Value::string(until_nul(s)),
     }
 }
 
