@@ -9,8 +9,9 @@ let
   types = import ./types.nix;
   properties = import ./properties.nix;
   generators = import ./generators.nix;
+  customisation = import ./customisation.nix;
   modules = import ./modules.nix;
 in
 trivial // lists // strings // attrsets // fixedPoints // modules // {
-  inherit trivial lists strings attrsets fixedPoints types properties modules generators;
+  inherit trivial lists strings attrsets fixedPoints types properties modules generators customisation;
 }
