@@ -314,7 +314,14 @@ fn hash_file(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, Eva
     let contents = ev
         .io()
         .read_file(std::path::Path::new(&path))
-        .map_err(|e| EvalError::msg(format!("opening file '{path}': {}", io_reason(&e))))?;
+        .map_err(|e| {
+            // Opening a directory succeeds in C; the read is what fails.
+            if e.kind() == std::io::ErrorKind::IsADirectory {
+                EvalError::msg(format!("reading from file: {}", io_reason(&e)))
+            } else {
+                EvalError::msg(format!("opening file '{path}': {}", io_reason(&e)))
+            }
+        })?;
     Ok(Value::string(
         algo.digest(&contents).render(HashFormat::Base16),
     ))
