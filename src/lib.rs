@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod config;
 pub mod environment;
+pub mod eval;
 pub mod paths;
 pub mod shell;
 pub mod ui;

@@ -9,8 +9,10 @@
 mod allow;
 mod completions;
 mod deny;
+mod eval;
 mod export;
 mod hook;
+mod nix_instantiate;
 
 use std::ffi::OsString;
 
@@ -47,10 +49,26 @@ enum Command {
     Allow(allow::Args),
     /// Stop trusting a project.
     Deny(deny::Args),
+    /// Evaluate a Nix expression or file and print its value.
+    Eval(eval::Args),
+    /// Nix's nix-instantiate (also available under that name).
+    #[command(name = "nix-instantiate", disable_help_flag = true)]
+    NixInstantiate {
+        /// nix-instantiate's own arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 /// Runs denv with the full argv (including argv[0]) and returns the exit code.
 pub fn main(args: Vec<OsString>) -> u8 {
+    let program = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    if program.as_deref() == Some("nix-instantiate") {
+        return nix_instantiate::main(args.into_iter().skip(1).collect());
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => return clap_exit(err),
@@ -65,6 +83,8 @@ pub fn main(args: Vec<OsString>) -> u8 {
         Command::Export(args) => export::run(args),
         Command::Allow(args) => allow::run(args),
         Command::Deny(args) => deny::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::NixInstantiate { args } => nix_instantiate::main(args),
     }
 }
 

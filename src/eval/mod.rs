@@ -1,0 +1,209 @@
+//! The Nix language evaluator.
+//!
+//! ```text
+//! bytes ─rnix─► syntax tree ─compile (checks, slots)─► ir::Expr ─Evaluator─► Value
+//!                                                       │
+//!                                  EvalIo (files) ◄─────┴─────► StoreGlue (store ops)
+//! ```
+//!
+//! Owns parsing, compiling, lazy evaluation, values with string context, the builtins,
+//! and printing values as `nix-instantiate --eval` does. It never touches the store or
+//! the filesystem directly: files are read through [`EvalIo`], store operations go
+//! through [`StoreGlue`], so this module knows no store layout.
+//!
+//! Use: `Evaluator::new(Rc::new(RealFs), Rc::new(glue), EvalOptions::default())`, then
+//! [`Evaluator::eval_file`] / [`Evaluator::eval_source`], then
+//! [`Evaluator::print_value`] or the typed forcing helpers; errors render with
+//! [`Evaluator::render_error`].
+
+pub mod builtins;
+mod compile;
+pub mod error;
+pub mod glue;
+mod indent;
+pub mod io;
+pub mod ir;
+pub mod machine;
+pub mod ops;
+pub mod print;
+pub mod regex;
+mod render;
+mod show;
+pub mod source;
+pub mod symbol;
+pub mod value;
+pub mod versions;
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+pub use error::{ErrorKind, EvalError};
+pub use glue::{NoStore, StoreGlue};
+pub use io::{EvalIo, FileType, RealFs};
+pub use machine::{EvalOptions, Evaluator, SearchPathEntry, run_on_eval_stack};
+pub use ops::Coercion;
+pub use source::{Origin, Pos};
+pub use value::{Attrs, Context, ContextElem, NixString, Value};
+
+use ir::Expr;
+use value::Env;
+
+impl Evaluator {
+    /// Parses and compiles a source text; `dir` is where its relative paths point.
+    pub fn parse(&mut self, origin: Origin, text: &str, dir: &Path) -> Result<Rc<Expr>, EvalError> {
+        self.parse_scoped(origin, text, dir, false)
+    }
+
+    fn parse_scoped(
+        &mut self,
+        origin: Origin,
+        text: &str,
+        dir: &Path,
+        scoped: bool,
+    ) -> Result<Rc<Expr>, EvalError> {
+        let base = self.sources.add(origin, Rc::from(text));
+        let parsed = rnix::Root::parse(text);
+        if let Some(err) = parsed.errors().first() {
+            let (msg, offset) = parse_error_message(err, text.len());
+            return Err(EvalError::new(ErrorKind::Parse(msg)).at(Pos(base.0 + offset)));
+        }
+        let root = parsed.tree();
+        let Some(expr) = root.expr() else {
+            return Err(EvalError::new(ErrorKind::Parse(
+                "syntax error, unexpected end of file".into(),
+            ))
+            .at(base));
+        };
+        let mut compiler =
+            compile::Compiler::new(&mut self.symbols, &self.globals, &self.sources, base, dir);
+        if scoped {
+            compiler = compiler.with_outer_with();
+        }
+        Ok(Rc::new(compiler.expr(&expr)?))
+    }
+
+    /// Parses and checks a text and returns it as Nix prints parsed expressions
+    /// (`nix-instantiate --parse`).
+    pub fn parse_to_text(
+        &mut self,
+        origin: Origin,
+        text: &str,
+        dir: &Path,
+    ) -> Result<String, EvalError> {
+        self.parse(origin, text, dir)?;
+        let root = rnix::Root::parse(text).tree();
+        Ok(root.expr().map(|e| show::show_expr(&e)).unwrap_or_default())
+    }
+
+    /// [`Evaluator::parse_to_text`] for a file (a directory means its `default.nix`).
+    pub fn parse_file_to_text(&mut self, path: &Path) -> Result<String, EvalError> {
+        let abs = self.options.base_dir.join(path);
+        let file = self.resolve_import(&PathBuf::from(ops::canon_path(&abs.to_string_lossy())))?;
+        let bytes = self.io.read_file(&file).map_err(|e| {
+            EvalError::new(ErrorKind::Io(format!(
+                "getting status of '{}': {}",
+                file.display(),
+                io_reason(&e)
+            )))
+        })?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
+        self.parse_to_text(Origin::File(file.clone()), &text, &dir)
+    }
+
+    /// Evaluates an expression given as text (`-E`), relative paths resolving against
+    /// `dir`.
+    pub fn eval_source(
+        &mut self,
+        origin: Origin,
+        text: &str,
+        dir: &Path,
+    ) -> Result<Value, EvalError> {
+        let expr = self.parse(origin, text, dir)?;
+        let env = Env::new(Vec::new(), None);
+        self.eval(&expr, &env)
+    }
+
+    /// Evaluates a file (a directory means its `default.nix`), as `import` does.
+    pub fn eval_file(&mut self, path: &Path) -> Result<Value, EvalError> {
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.options.base_dir.join(path)
+        };
+        let abs = PathBuf::from(ops::canon_path(&abs.to_string_lossy()));
+        self.import_path(&abs)
+    }
+
+    /// `import PATH`: evaluates a file once per evaluator and caches its value.
+    pub fn import_path(&mut self, path: &Path) -> Result<Value, EvalError> {
+        let file = self.resolve_import(path)?;
+        if let Some(v) = self.import_cache.get(&file) {
+            return Ok(v.clone());
+        }
+        let expr = self.load_file(&file, false)?;
+        let env = Env::new(Vec::new(), None);
+        let v = self.eval(&expr, &env)?;
+        self.import_cache.insert(file, v.clone());
+        Ok(v)
+    }
+
+    /// `scopedImport ATTRS PATH`: like `import`, with `ATTRS` as an outermost `with`.
+    pub fn scoped_import(&mut self, scope: Value, path: &Path) -> Result<Value, EvalError> {
+        let file = self.resolve_import(path)?;
+        let expr = self.load_file(&file, true)?;
+        let env = Env::new(vec![scope], None);
+        self.eval(&expr, &env)
+    }
+
+    fn resolve_import(&self, path: &Path) -> Result<PathBuf, EvalError> {
+        let mut file = path.to_path_buf();
+        if matches!(self.io.file_type_follow(&file), Ok(FileType::Directory)) {
+            file = file.join("default.nix");
+        }
+        Ok(file)
+    }
+
+    fn load_file(&mut self, file: &Path, scoped: bool) -> Result<Rc<Expr>, EvalError> {
+        let bytes = self.io.read_file(file).map_err(|e| {
+            EvalError::new(ErrorKind::Io(format!(
+                "getting status of '{}': {}",
+                file.display(),
+                io_reason(&e)
+            )))
+        })?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
+        self.parse_scoped(Origin::File(file.to_path_buf()), &text, &dir, scoped)
+    }
+}
+
+/// The OS reason of an I/O error as Nix words it ("No such file or directory").
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+fn parse_error_message(err: &rnix::ParseError, len: usize) -> (String, u32) {
+    use rnix::ParseError as P;
+    let at = |r: &rnix::TextRange| u32::from(r.start());
+    match err {
+        P::Unexpected(r) => ("syntax error, unexpected token".into(), at(r)),
+        P::UnexpectedExtra(r) => ("syntax error, unexpected token".into(), at(r)),
+        P::UnexpectedWanted(got, r, _) => (format!("syntax error, unexpected {got:?}"), at(r)),
+        P::UnexpectedDoubleBind(r) => ("syntax error, unexpected '@'".into(), at(r)),
+        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) => (
+            "syntax error, unexpected end of file".into(),
+            u32::try_from(len).unwrap_or(0),
+        ),
+        P::DuplicatedArgs(r, name) => (
+            format!("duplicate formal function argument '{name}'"),
+            at(r),
+        ),
+        P::RecursionLimitExceeded => ("syntax error, nesting too deep".into(), 0),
+        _ => ("syntax error".into(), 0),
+    }
+}

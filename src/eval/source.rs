@@ -1,0 +1,149 @@
+//! Source texts and positions.
+//!
+//! Every parsed text (a file, an `-E` expression, stdin) is registered once in the
+//! [`SourceMap`], which hands it a range of global offsets; a [`Pos`] is one such offset,
+//! small enough to sit in every IR node and attribute. Offset 0 is "no position".
+
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// A position: a global byte offset into the source map (0 = none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos(pub(crate) u32);
+
+impl Pos {
+    /// No position.
+    pub const NONE: Pos = Pos(0);
+
+    /// Whether this is a real position.
+    pub fn is_some(self) -> bool {
+        self.0 != 0
+    }
+}
+
+/// Where a source text came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A file on disk.
+    File(PathBuf),
+    /// An expression given on the command line.
+    String,
+    /// Standard input.
+    Stdin,
+}
+
+/// One registered source text.
+pub struct Source {
+    /// Where it came from.
+    pub origin: Origin,
+    /// Its text.
+    pub text: Rc<str>,
+    start: u32,
+}
+
+/// A resolved position: origin, 1-based line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The source's origin.
+    pub origin: Origin,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in bytes, as Nix counts).
+    pub column: usize,
+}
+
+impl Location {
+    /// `FILE:LINE:COL` in the form of Nix's messages inside error text (`(string)` for
+    /// expressions).
+    pub fn display_plain(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            origin_plain(&self.origin),
+            self.line,
+            self.column
+        )
+    }
+}
+
+/// The origin as Nix names it inside messages (`(string)`, a file path).
+pub fn origin_plain(origin: &Origin) -> String {
+    match origin {
+        Origin::File(p) => p.display().to_string(),
+        Origin::String => "(string)".to_string(),
+        Origin::Stdin => "(stdin)".to_string(),
+    }
+}
+
+/// The origin as Nix names it in `at …:` lines (`«string»`).
+pub fn origin_fancy(origin: &Origin) -> String {
+    match origin {
+        Origin::File(p) => p.display().to_string(),
+        Origin::String => "«string»".to_string(),
+        Origin::Stdin => "«stdin»".to_string(),
+    }
+}
+
+/// All source texts of one evaluator.
+pub struct SourceMap {
+    sources: Vec<Source>,
+    next: u32,
+}
+
+impl Default for SourceMap {
+    fn default() -> SourceMap {
+        SourceMap {
+            sources: Vec::new(),
+            next: 1,
+        }
+    }
+}
+
+impl SourceMap {
+    /// Registers a text; returns the position of its first byte.
+    pub fn add(&mut self, origin: Origin, text: Rc<str>) -> Pos {
+        let start = self.next;
+        let len = u32::try_from(text.len()).unwrap_or(u32::MAX - start);
+        self.next = start.saturating_add(len).saturating_add(1);
+        self.sources.push(Source {
+            origin,
+            text,
+            start,
+        });
+        Pos(start)
+    }
+
+    /// The source holding `pos`.
+    pub fn source(&self, pos: Pos) -> Option<&Source> {
+        if !pos.is_some() {
+            return None;
+        }
+        let i = self.sources.partition_point(|s| s.start <= pos.0);
+        i.checked_sub(1).map(|i| &self.sources[i])
+    }
+
+    /// Resolves a position to origin, line and column.
+    pub fn locate(&self, pos: Pos) -> Option<Location> {
+        let src = self.source(pos)?;
+        let offset = ((pos.0 - src.start) as usize).min(src.text.len());
+        let before = &src.text.as_bytes()[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        Some(Location {
+            origin: src.origin.clone(),
+            line,
+            column: offset - line_start + 1,
+        })
+    }
+
+    /// The 1-based line `line` of the source holding `pos`, if it exists.
+    pub fn line_text(&self, pos: Pos, line: usize) -> Option<String> {
+        let src = self.source(pos)?;
+        src.text
+            .split('\n')
+            .nth(line.checked_sub(1)?)
+            .map(|l| l.trim_end_matches('\r').to_string())
+    }
+}
