@@ -332,3 +332,102 @@ fn gc_keeps_rooted_closures_and_frees_the_rest() {
     );
     assert_eq!(fs::read_dir(&store_dir).unwrap().count(), 0);
 }
+
+/// The front end by its multi-call name answers like real `nix-store` on the same
+/// logical store directory.
+#[test]
+fn multi_call_nix_store_matches_real_nix_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logical = tmp.path().join("shared/store");
+    let nix = nix_at(&logical, &tmp.path().join("nix"));
+    let tree = tmp.path().join("tree");
+    awkward_tree(&tree);
+    let file = tree.join("bin/tool");
+    let link = tmp.path().join("nix-store");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_denv"), &link).unwrap();
+    let ours = |args: &[&str]| {
+        stdout_of(
+            Command::new(&link)
+                .args(args)
+                .env("DENV_STORE", &logical)
+                .env("DENV_DATA_DIR", tmp.path().join("data"))
+                .output()
+                .unwrap(),
+        )
+    };
+    let theirs = |args: &[&str]| stdout_of(nix_store(&nix, args).output().unwrap());
+    let (t, f) = (tree.to_str().unwrap(), file.to_str().unwrap());
+    for args in [
+        vec!["--add", t, f],
+        vec!["--add-fixed", "sha1", f],
+        vec!["--add-fixed", "--recursive", "sha512", t],
+    ] {
+        let paths = ours(&args);
+        assert_eq!(paths, theirs(&args), "{args:?}");
+        for p in paths.lines() {
+            for q in ["--hash", "--size", "--references", "--deriver"] {
+                assert_eq!(ours(&["-q", q, p]), theirs(&["-q", q, p]), "-q {q} {p}");
+            }
+            assert_eq!(
+                denv(&logical)
+                    .args(["nix-store", "--dump", p])
+                    .output()
+                    .unwrap()
+                    .stdout,
+                nix_store(&nix, &["--dump", p]).output().unwrap().stdout
+            );
+        }
+    }
+}
+
+/// What the builder does: lock the output, write it, register it with references found
+/// by scanning and its deriver; the collector then keeps the deriver of a rooted output.
+#[test]
+fn registered_build_output_has_scanned_references_and_keeps_its_deriver() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&tmp.path().join("s/store")).unwrap();
+    let dep = store
+        .add_text("dep", b"dependency", &BTreeSet::new())
+        .unwrap();
+    let unused = store
+        .add_text("unused", b"not mentioned", &BTreeSet::new())
+        .unwrap();
+    let drv = store
+        .add_text("out.drv", b"Derive(...)", &[dep.clone()].into())
+        .unwrap();
+    let out = StorePath::from_base_name("0000000000000000000000000000000a-out").unwrap();
+    let dir = store.dir().clone();
+    {
+        let _gc = store.gc_shared().unwrap();
+        let _lock = store.lock_path(&out).unwrap();
+        let build = store.temp_name();
+        fs::create_dir(&build).unwrap();
+        fs::write(build.join("uses"), format!("{}\n", dir.display(&dep))).unwrap();
+        fs::write(build.join("self"), format!("{}/bin", dir.display(&out))).unwrap();
+        let info = store
+            .register_built(
+                &build,
+                &out,
+                &[dep.clone(), unused.clone()].into(),
+                Some(&drv),
+            )
+            .unwrap();
+        assert_eq!(info.references, [dep.clone(), out.clone()].into());
+        assert_eq!(info.deriver.as_ref(), Some(&drv));
+    }
+    assert!(store.real_path(&out).join("uses").exists());
+    let root = tmp.path().join("result");
+    store.add_perm_root(&out, &root).unwrap();
+    drop(store);
+    let gc = run_denv(&tmp.path().join("s/store"), &["gc"]);
+    assert!(
+        gc.ends_with("1 store paths deleted, 0.00 MiB freed"),
+        "{gc}"
+    );
+    assert!(gc.contains(&unused.to_string()));
+    let store_dir = tmp.path().join("s/store");
+    let store = Store::open(&store_dir).unwrap();
+    assert!(store.is_valid(&drv).unwrap() && store.is_valid(&dep).unwrap());
+    assert_eq!(store.outputs_of(&drv).unwrap(), [out].into());
+    let _ = run_denv(&store_dir, &["store", "verify"]);
+}
