@@ -40,6 +40,10 @@ struct Parsed {
 
 /// Runs with the arguments after the program name.
 pub fn main(args: Vec<OsString>) -> u8 {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        let _ = writeln!(std::io::stdout(), "{USAGE}");
+        return 0;
+    }
     let parsed = match parse(args) {
         Ok(p) => p,
         Err(msg) => {

@@ -431,3 +431,27 @@ fn registered_build_output_has_scanned_references_and_keeps_its_deriver() {
     assert_eq!(store.outputs_of(&drv).unwrap(), [out].into());
     let _ = run_denv(&store_dir, &["store", "verify"]);
 }
+
+/// A path on disk that the database does not know is invalid: an add replaces it.
+#[test]
+fn unregistered_leftover_at_a_path_is_replaced_by_the_next_add() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store_dir = tmp.path().join("s/store");
+    let file = tmp.path().join("hello.txt");
+    fs::write(&file, b"hello world\n").unwrap();
+    let path = run_denv(&store_dir, &["store", "add", file.to_str().unwrap()]);
+    run_denv(&store_dir, &["store", "delete", &path]);
+    fs::create_dir(&path).unwrap();
+    fs::write(Path::new(&path).join("junk"), b"half-written").unwrap();
+    let missing = denv(&store_dir)
+        .args(["store", "path-info", &path])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        run_denv(&store_dir, &["store", "add", file.to_str().unwrap()]),
+        path
+    );
+    assert_eq!(fs::read(&path).unwrap(), b"hello world\n");
+    run_denv(&store_dir, &["store", "verify"]);
+}
