@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Store throughput against real Nix, in one run:
 #   1. NAR serialisation + sha256:  denv store dump TREE | sha256sum   vs  nix-store --dump TREE | sha256sum
+#      (and the serialiser alone, writing to /dev/null)
 #   2. adding a tree to a store:    denv store add TREE                 vs  nix-store --add TREE
 # Each add goes into a fresh temporary store. Every measurement is the best of RUNS runs,
 # alternating the two tools. Prints the ratio denv/nix (below 1 means denv is faster).
@@ -53,6 +54,8 @@ best() { # best COMMAND... : prints the fastest wall time in seconds
 
 dump_denv() { "$DENV" store dump "$TREE" | sha256sum; }
 dump_nix() { nix-store --dump "$TREE" | sha256sum; }
+dump_only_denv() { "$DENV" store dump "$TREE" >/dev/null; }
+dump_only_nix() { nix-store --dump "$TREE" >/dev/null; }
 [ "$(dump_denv)" = "$(dump_nix)" ] || { echo "NAR hashes differ" >&2; exit 1; }
 
 add_denv() {
@@ -70,5 +73,7 @@ report() { # report NAME DENV_SECONDS NIX_SECONDS
 
 d=$(best dump_denv); n=$(best dump_nix)
 report "dump | sha256sum" "$d" "$n"
+d=$(best dump_only_denv); n=$(best dump_only_nix)
+report "dump > /dev/null" "$d" "$n"
 d=$(best add_denv); n=$(best add_nix)
 report "add (fresh store)" "$d" "$n"

@@ -5,8 +5,9 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::EXIT_USAGE;
+use super::store::finish;
 use super::store::ops::{self, StoreCmdError, open_store, stdout};
-use super::{EXIT_USAGE, finish};
 use crate::store::{GcOptions, HashAlgo, HashFormat, IngestionMethod, StorePath};
 
 const USAGE: &str = "usage: nix-store OPERATION [OPTIONS...] [ARGS...]
