@@ -221,11 +221,13 @@ impl Store {
         references: &BTreeSet<StorePath>,
     ) -> Result<StorePath, StoreError> {
         let path = address::text_path(&self.dir, name, contents, references)?;
+        // Under the GC lock, so the collector cannot take the path between the validity
+        // check and the temp root.
+        let gc = self.gc_shared()?;
         if self.db.is_valid(&path)? {
             self.add_temp_root(&path)?;
             return Ok(path);
         }
-        let gc = self.gc_shared()?;
         let temp = self.temp_name();
         let result = (|| {
             let mut f = fs::File::create_new(&temp).map_err(io_at(&temp))?;
