@@ -455,3 +455,22 @@ fn unregistered_leftover_at_a_path_is_replaced_by_the_next_add() {
     assert_eq!(fs::read(&path).unwrap(), b"hello world\n");
     run_denv(&store_dir, &["store", "verify"]);
 }
+
+#[test]
+fn gc_max_stops_once_enough_is_freed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store_dir = tmp.path().join("s/store");
+    for i in 0..3 {
+        let f = tmp.path().join(format!("f{i}"));
+        fs::write(&f, vec![b'x'; 10_000]).unwrap();
+        run_denv(&store_dir, &["store", "add", f.to_str().unwrap()]);
+    }
+    let out = run_denv(&store_dir, &["gc", "--max", "1"]);
+    assert!(out.ends_with("1 store paths deleted, 0.01 MiB freed"), "{out}");
+    let out = run_denv(&store_dir, &["gc", "--max", "1K"]);
+    assert!(out.ends_with("1 store paths deleted, 0.01 MiB freed"), "{out}");
+    let out = run_denv(&store_dir, &["gc"]);
+    assert!(out.ends_with("1 store paths deleted, 0.01 MiB freed"), "{out}");
+    let bad = denv(&store_dir).args(["gc", "--max", "3X"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
