@@ -466,11 +466,23 @@ fn gc_max_stops_once_enough_is_freed() {
         run_denv(&store_dir, &["store", "add", f.to_str().unwrap()]);
     }
     let out = run_denv(&store_dir, &["gc", "--max", "1"]);
-    assert!(out.ends_with("1 store paths deleted, 0.01 MiB freed"), "{out}");
+    assert!(
+        out.ends_with("1 store paths deleted, 0.01 MiB freed"),
+        "{out}"
+    );
     let out = run_denv(&store_dir, &["gc", "--max", "1K"]);
-    assert!(out.ends_with("1 store paths deleted, 0.01 MiB freed"), "{out}");
+    assert!(
+        out.ends_with("1 store paths deleted, 0.01 MiB freed"),
+        "{out}"
+    );
     let out = run_denv(&store_dir, &["gc"]);
-    assert!(out.ends_with("1 store paths deleted, 0.01 MiB freed"), "{out}");
-    let bad = denv(&store_dir).args(["gc", "--max", "3X"]).output().unwrap();
+    assert!(
+        out.ends_with("1 store paths deleted, 0.01 MiB freed"),
+        "{out}"
+    );
+    let bad = denv(&store_dir)
+        .args(["gc", "--max", "3X"])
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
