@@ -119,15 +119,18 @@ pub fn path_info(flag: Option<&Path>, paths: &[String], json: bool, recursive: b
         let mut items = Vec::new();
         for p in &set {
             let info = store.info(p)?;
-            items.push(serde_json::json!({
+            // The shape of `nix path-info --json`: SRI hash, `deriver` only when known.
+            let mut item = serde_json::json!({
                 "path": dir.display(p),
-                "narHash": info.nar_hash.to_typed_string(HashFormat::Nix32),
+                "narHash": info.nar_hash.to_typed_string(HashFormat::Sri),
                 "narSize": info.nar_size,
                 "references": info.references.iter().map(|r| dir.display(r)).collect::<Vec<_>>(),
-                "deriver": info.deriver.as_ref().map(|d| dir.display(d)),
                 "registrationTime": info.registration_time,
-                "valid": true,
-            }));
+            });
+            if let (Some(d), Some(obj)) = (&info.deriver, item.as_object_mut()) {
+                obj.insert("deriver".into(), dir.display(d).into());
+            }
+            items.push(item);
         }
         write!(out, "{}", serde_json::Value::Array(items)).map_err(StoreCmdError::Stdout)?;
     } else {
