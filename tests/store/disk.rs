@@ -148,7 +148,7 @@ fn export_import_round_trips_with_nix_both_ways() {
 
 /// Tree sizes chosen so one add takes a noticeable fraction of a second.
 fn big_tree(root: &Path) {
-    for d in 0..20 {
+    for d in 0..10 {
         let dir = root.join(format!("d{d}"));
         fs::create_dir_all(&dir).unwrap();
         for f in 0..50 {
