@@ -486,3 +486,41 @@ fn gc_max_stops_once_enough_is_freed() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// `builtins.path { filter }`: the filtered tree lands at the path Nix computes.
+#[test]
+fn filtered_add_equals_builtins_path_with_filter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    awkward_tree(&tree);
+    let store_dir = tmp.path().join("s/store");
+    let mut store = Store::open(&store_dir).unwrap();
+    let ours = store
+        .add_path_filtered(
+            &tree,
+            "filtered",
+            Box::new(|p: &Path, meta: &fs::Metadata| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                name != "big" && name != "er" && !meta.is_symlink()
+            }),
+        )
+        .unwrap();
+    let expr = format!(
+        r#"builtins.path {{ path = {}; name = "filtered";
+             filter = p: t: let n = baseNameOf p; in n != "big" && n != "er" && t != "symlink"; }}"#,
+        tree.display()
+    );
+    let theirs = stdout_of(
+        Command::new("nix-instantiate")
+            .args(["--store", "dummy://", "--eval", "--strict", "-E", &expr])
+            .env("NIX_STORE_DIR", store.dir().as_str())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(format!("\"{}\"", store.dir().display(&ours)), theirs);
+    let real = store.real_path(&ours);
+    assert!(real.join("bin/tool").exists() && !real.join("big").exists());
+    assert!(!real.join("deep/er").exists() && real.join("deep").exists());
+    drop(store);
+    run_denv(&store_dir, &["store", "verify"]);
+}

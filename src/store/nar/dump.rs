@@ -17,20 +17,37 @@ pub fn dump_path(path: &Path, out: &mut impl Write) -> Result<(), NarError> {
 }
 
 /// A NAR serialiser with a reusable read buffer.
-pub struct Dumper {
+pub struct Dumper<'f> {
     buf: Vec<u8>,
+    filter: Option<Box<PathFilter<'f>>>,
 }
 
-impl Default for Dumper {
+/// Decides, for each entry below the root, whether it is part of the archive
+/// (`builtins.filterSource` / `builtins.path { filter }`); a rejected directory is skipped
+/// with everything under it.
+pub type PathFilter<'f> = dyn FnMut(&Path, &fs::Metadata) -> bool + 'f;
+
+impl Default for Dumper<'static> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Dumper {
+impl Dumper<'static> {
     pub fn new() -> Self {
         Dumper {
             buf: vec![0; CHUNK],
+            filter: None,
+        }
+    }
+}
+
+impl<'f> Dumper<'f> {
+    /// A serialiser that leaves out the entries `filter` rejects.
+    pub fn with_filter(filter: Box<PathFilter<'f>>) -> Self {
+        Dumper {
+            buf: vec![0; CHUNK],
+            filter: Some(filter),
         }
     }
 
@@ -89,6 +106,20 @@ impl Dumper {
                 .collect::<Result<_, _>>()
                 .map_err(io_err)?;
             names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            if let Some(filter) = self.filter.as_mut() {
+                let mut kept = Vec::with_capacity(names.len());
+                for name in names {
+                    let child = path.join(&name);
+                    let meta = fs::symlink_metadata(&child).map_err(|source| NarError::Io {
+                        path: child.clone(),
+                        source,
+                    })?;
+                    if filter(&child, &meta) {
+                        kept.push(name);
+                    }
+                }
+                names = kept;
+            }
             if let Some(dst) = copy_to {
                 fs::create_dir(dst).map_err(|source| NarError::Io {
                     path: dst.to_path_buf(),
