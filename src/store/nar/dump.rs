@@ -8,12 +8,22 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::{MAGIC, NarError};
+use crate::store::hash::{Hash, HashAlgo, Hasher};
 
 const CHUNK: usize = 1 << 20;
 
 /// Writes the NAR of `path` to `out`.
 pub fn dump_path(path: &Path, out: &mut impl Write) -> Result<(), NarError> {
     Dumper::new().dump(path, out, None)
+}
+
+/// The hash of the NAR of `path` and the NAR's size, without writing it anywhere (what
+/// `builtins.path` needs to name a path when nothing may be written).
+pub fn hash_path(path: &Path, algo: HashAlgo) -> Result<(Hash, u64), NarError> {
+    let mut h = Hasher::new(algo);
+    Dumper::new().dump(path, &mut h, None)?;
+    let size = h.written();
+    Ok((h.finish(), size))
 }
 
 /// A NAR serialiser with a reusable read buffer.
