@@ -11,8 +11,11 @@ mod completions;
 mod deny;
 mod eval;
 mod export;
+mod gc;
 mod hook;
 mod nix_instantiate;
+mod nix_store;
+mod store;
 
 use std::ffi::OsString;
 
@@ -49,6 +52,16 @@ enum Command {
     Allow(allow::Args),
     /// Stop trusting a project.
     Deny(deny::Args),
+    /// Inspect and manipulate the store.
+    Store(store::Args),
+    /// Delete store paths that no root reaches.
+    Gc(gc::Args),
+    /// Nix's `nix-store` command line, run against denv's store.
+    #[command(name = "nix-store", disable_help_flag = true)]
+    NixStore {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
     /// Evaluate a Nix expression or file and print its value.
     Eval(eval::Args),
     /// Nix's nix-instantiate (also available under that name).
@@ -66,6 +79,9 @@ pub fn main(args: Vec<OsString>) -> u8 {
         .first()
         .and_then(|a| std::path::Path::new(a).file_name())
         .map(|n| n.to_string_lossy().into_owned());
+    if program.as_deref() == Some("nix-store") {
+        return nix_store::main(args.into_iter().skip(1).collect());
+    }
     if program.as_deref() == Some("nix-instantiate") {
         return nix_instantiate::main(args.into_iter().skip(1).collect());
     }
@@ -83,6 +99,9 @@ pub fn main(args: Vec<OsString>) -> u8 {
         Command::Export(args) => export::run(args),
         Command::Allow(args) => allow::run(args),
         Command::Deny(args) => deny::run(args),
+        Command::Store(args) => store::run(args),
+        Command::Gc(args) => gc::run(args),
+        Command::NixStore { args } => nix_store::main(args),
         Command::Eval(args) => eval::run(args),
         Command::NixInstantiate { args } => nix_instantiate::main(args),
     }
