@@ -10,6 +10,8 @@
 //! config, packages, evaluation, store and builds; `eval`, `store` and `supervisor` import
 //! no siblings; `paths` is a leaf anyone may import; `ui` only renders.
 
+pub mod build;
 pub mod cli;
 pub mod paths;
+pub mod pkgs;
 pub mod ui;

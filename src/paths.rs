@@ -124,7 +124,10 @@ mod tests {
             data_dir: Some("/d".into()),
             ..Default::default()
         };
-        assert_eq!(Dirs::resolve(o.clone()).store_dir(), PathBuf::from("/d/store"));
+        assert_eq!(
+            Dirs::resolve(o.clone()).store_dir(),
+            PathBuf::from("/d/store")
+        );
         o.nix_store_dir = Some("/nix/store".into());
         assert_eq!(
             Dirs::resolve(o.clone()).store_dir(),

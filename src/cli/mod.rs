@@ -18,7 +18,11 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "denv", version, about = "Developer environments with Nix semantics built in")]
+#[command(
+    name = "denv",
+    version,
+    about = "Developer environments with Nix semantics built in"
+)]
 struct Cli {
     /// More diagnostic output on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
