@@ -7,6 +7,9 @@
 //! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
 
 mod completions;
+mod search;
+mod show;
+mod update;
 
 use std::ffi::OsString;
 
@@ -35,6 +38,12 @@ struct Cli {
 enum Command {
     /// Print shell completions for denv.
     Completions(completions::Args),
+    /// Search the package channels by name and description.
+    Search(search::Args),
+    /// Show a package's versions, description and dependencies.
+    Show(show::Args),
+    /// Fetch and verify the package indexes of every channel.
+    Update(update::Args),
 }
 
 /// Runs denv with the full argv (including argv[0]) and returns the exit code.
@@ -49,6 +58,9 @@ pub fn main(args: Vec<OsString>) -> u8 {
     } = cli;
     match command {
         Command::Completions(args) => completions::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Update(args) => update::run(args),
     }
 }
 

@@ -244,6 +244,19 @@ pub fn read_channel_specs(
     Ok(file.channels)
 }
 
+/// The declared channels: the user's `config.toml`, then the project's `denv.toml` (a
+/// project's declaration wins on a name clash).
+pub fn declared_channels(
+    user_config: &std::path::Path,
+    project_file: Option<&std::path::Path>,
+) -> Result<BTreeMap<String, ChannelSpec>, ChannelError> {
+    let mut specs = read_channel_specs(user_config)?;
+    if let Some(project) = project_file {
+        specs.extend(read_channel_specs(project)?);
+    }
+    Ok(specs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
