@@ -34,6 +34,7 @@ const PF_W: u32 = 2;
 const DT_NULL: u64 = 0;
 const DT_STRTAB: u64 = 5;
 const DT_STRSZ: u64 = 10;
+const DT_SONAME: u64 = 14;
 const DT_RPATH: u64 = 15;
 const DT_RUNPATH: u64 = 29;
 const PHDR_SIZE: usize = 56;
@@ -582,6 +583,111 @@ pub fn edit_file(path: &Path, edit_spec: Edit<'_>) -> Result<Outcome, ElfError> 
         tmp.persist(path).map_err(|e| io(e.error))?;
     }
     Ok(outcome)
+}
+
+/// `DT_SONAME`, when the file is a shared library that names itself.
+pub fn soname(bytes: &[u8]) -> Result<Option<String>, ElfError> {
+    let elf = Elf::parse(bytes)?;
+    let Some((entries, _)) = elf.dynamic()? else {
+        return Ok(None);
+    };
+    let (_, table) = elf.dynstr(&entries)?;
+    Ok(entries
+        .iter()
+        .find(|(t, _)| *t == DT_SONAME)
+        .map(|(_, v)| c_str(table, *v)))
+}
+
+/// Where a relocated tree's programs find their loader and libraries.
+#[derive(Debug, Clone, Copy)]
+pub struct Relocation<'a> {
+    /// The `ld-linux-x86-64.so.2` every program gets as its interpreter.
+    pub interpreter: &'a str,
+    /// The colon-separated library directories (the closure's lib dirs).
+    pub rpath: &'a str,
+}
+
+/// What [`relocate_tree`] did.
+#[derive(Debug, Default)]
+pub struct TreeReport {
+    /// Files whose interpreter and/or RPATH were set.
+    pub edited: Vec<PathBuf>,
+    /// Go programs: interpreter set, RPATH deliberately left alone.
+    pub go_programs: Vec<PathBuf>,
+    /// ELF files left alone, with the reason (another architecture, static, …).
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// Relocates every ELF file under `root` (symlinks are not followed): programs (a
+/// `PT_INTERP` and no `DT_SONAME`) get the interpreter, every dynamically linked file
+/// except the loader itself gets the RPATH.
+pub fn relocate_tree(root: &Path, relocation: Relocation<'_>) -> Result<TreeReport, ElfError> {
+    let mut report = TreeReport::default();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let io = |source| ElfError::Io {
+            path: dir.clone(),
+            source,
+        };
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .map_err(io)?
+            .filter_map(Result::ok)
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|source| ElfError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if kind.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
+            let mut magic = [0u8; 4];
+            let is_elf_file = std::fs::File::open(&path)
+                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+                .is_ok()
+                && is_elf(&magic);
+            if !is_elf_file {
+                continue;
+            }
+            let bytes = std::fs::read(&path).map_err(|source| ElfError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let (has_interp, soname) = match (interpreter(&bytes), soname(&bytes)) {
+                (Ok(i), Ok(s)) => (i.is_some(), s),
+                (Err(e), _) | (_, Err(e)) => {
+                    report.skipped.push((path, e.to_string()));
+                    continue;
+                }
+            };
+            let dynamic = Elf::parse(&bytes)
+                .map(|e| e.find(PT_DYNAMIC).is_some())
+                .unwrap_or(false);
+            if !dynamic {
+                report.skipped.push((path, "statically linked".to_owned()));
+                continue;
+            }
+            if soname.as_deref().is_some_and(|s| s.starts_with("ld-linux")) {
+                continue;
+            }
+            let spec = Edit {
+                interpreter: (has_interp && soname.is_none()).then_some(relocation.interpreter),
+                rpath: Some(relocation.rpath),
+            };
+            let outcome = edit_file(&path, spec)?;
+            if outcome.rpath_skipped_go {
+                report.go_programs.push(path.clone());
+            }
+            report.edited.push(path);
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

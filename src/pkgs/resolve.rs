@@ -60,6 +60,25 @@ pub struct Pinned {
     pub requested: bool,
 }
 
+impl Pinned {
+    /// The download of this package's `.deb` into `dir` (named by its hash, so two
+    /// versions never collide), checked against the size and SHA256 of the signed index.
+    pub fn download(&self, dir: &std::path::Path) -> super::fetch::Download {
+        super::fetch::Download {
+            url: self.url.clone(),
+            dest: dir.join(format!(
+                "{}-{}_{}_{}.deb",
+                &self.sha256[..self.sha256.len().min(12)],
+                self.name,
+                self.version.replace(':', "%3a"),
+                self.architecture
+            )),
+            size: self.size,
+            sha256: self.sha256.clone(),
+        }
+    }
+}
+
 struct Resolver<'a> {
     index: &'a Index,
     chosen: BTreeMap<&'a str, Package<'a>>,
@@ -276,15 +295,48 @@ pub fn resolve(
         .collect())
 }
 
-/// ` (did you mean …?)` for a misspelt name: the closest names by prefix or substring.
+/// `; did you mean …?` for a misspelt name: names within two edits, else search hits.
 pub fn suggestion(index: &Index, name: &str) -> String {
-    let hits = super::search::search(index, name, 3);
-    if hits.is_empty() {
+    let mut close: Vec<(usize, &str)> = index
+        .candidates()
+        .map(|p| p.name())
+        .filter(|n| n.len().abs_diff(name.len()) <= 2)
+        .filter_map(|n| {
+            let d = edit_distance(n, name);
+            (d <= 2).then_some((d, n))
+        })
+        .collect();
+    close.sort();
+    let mut names: Vec<&str> = close.iter().take(3).map(|(_, n)| *n).collect();
+    if names.is_empty() {
+        names = super::search::search(index, name, 3)
+            .iter()
+            .map(|h| h.name())
+            .collect();
+    }
+    if names.is_empty() {
         String::new()
     } else {
-        let names: Vec<&str> = hits.iter().map(|h| h.name()).collect();
         format!("; did you mean {}?", names.join(", "))
     }
+}
+
+/// Levenshtein distance over bytes.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
