@@ -178,6 +178,43 @@ fn unpack_tar(stream: impl Read, name: &str, dest: &Path) -> Result<Unpacked, De
     Ok(stats)
 }
 
+/// Unpacks several `.deb`s, each into its own destination, with up to `jobs` threads.
+/// Returns the results in input order; the first error wins.
+pub fn unpack_all(items: &[(PathBuf, PathBuf)], jobs: usize) -> Result<Vec<Unpacked>, DebError> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<Result<Unpacked, DebError>>>> =
+        std::sync::Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, 32).min(items.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((deb, dest)) = items.get(i) else {
+                        return;
+                    };
+                    let result = unpack(deb, dest);
+                    if let Ok(mut slots) = results.lock() {
+                        slots[i] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let slots = results.into_inner().unwrap_or_default();
+    slots
+        .into_iter()
+        .zip(items)
+        .map(|(slot, (deb, _))| {
+            slot.unwrap_or_else(|| {
+                Err(DebError::Corrupt {
+                    deb: deb.display().to_string(),
+                    message: "the unpacking thread stopped".to_owned(),
+                })
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
