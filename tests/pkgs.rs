@@ -115,6 +115,40 @@ fn elf_longer_interpreter_and_rpath_match_patchelf_and_the_program_still_runs() 
 }
 
 #[test]
+fn elf_go_programs_get_the_interpreter_but_never_an_rpath() {
+    // A host program whose build-id note section is renamed to Go's: denv must treat it
+    // as Go (Go programs crash after an RPATH edit).
+    let dir = tempfile::tempdir().unwrap();
+    let copy = host_copy(dir.path(), "/usr/bin/ls");
+    let mut bytes = std::fs::read(&copy).unwrap();
+    let gnu = b".note.gnu.build-id\0";
+    let at = bytes
+        .windows(gnu.len())
+        .position(|w| w == gnu)
+        .expect("ls has a .note.gnu.build-id section");
+    bytes[at..at + gnu.len()].copy_from_slice(b".note.go.buildid\0\0\0");
+    std::fs::write(&copy, &bytes).unwrap();
+    assert!(elf::is_go(&bytes));
+    let loader = long_loader(dir.path());
+    let outcome = elf::edit_file(
+        &copy,
+        elf::Edit {
+            interpreter: Some(loader.to_str().unwrap()),
+            rpath: Some("/lib/x86_64-linux-gnu"),
+        },
+    )
+    .unwrap();
+    assert!(outcome.interpreter_set && outcome.rpath_skipped_go && !outcome.rpath_set);
+    let copy_s = copy.to_str().unwrap();
+    assert_eq!(oracle("patchelf", &["--print-rpath", copy_s]).trim(), "");
+    assert_eq!(
+        oracle("patchelf", &["--print-interpreter", copy_s]).trim(),
+        loader.to_str().unwrap()
+    );
+    assert!(run(Command::new(&copy).arg("--version")).0);
+}
+
+#[test]
 fn elf_runpath_becomes_rpath_on_a_shared_library_that_still_loads() {
     // Make a library with a RUNPATH using patchelf (oracle only), then convert it.
     let dir = tempfile::tempdir().unwrap();
@@ -391,6 +425,8 @@ fn apt_options(dir: &Path) -> Vec<String> {
     let d = dir.display();
     vec![
         "-q".to_owned(),
+        "-o".to_owned(),
+        "APT::Sandbox::User=root".to_owned(),
         "-o".to_owned(),
         format!("Dir::State::Lists={d}/lists"),
         "-o".to_owned(),

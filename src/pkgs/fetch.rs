@@ -26,6 +26,9 @@ pub trait Progress: Sync {
     fn warning(&self, _message: &str) {}
 }
 
+/// How many times a failed connection is retried.
+const RETRIES: u32 = 3;
+
 /// A [`Progress`] that ignores everything.
 pub struct NoProgress;
 impl Progress for NoProgress {}
@@ -65,10 +68,24 @@ impl Fetcher {
     }
 
     fn open(&self, url: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), PkgsError> {
-        let response = self.agent.get(url).call().map_err(|e| PkgsError::Fetch {
-            url: url.to_owned(),
-            message: e.to_string(),
-        })?;
+        // Transient failures (name lookup, connection reset) are retried a few times.
+        let mut attempt = 0;
+        let response = loop {
+            match self.agent.get(url).call() {
+                Ok(response) => break response,
+                Err(e) if attempt < RETRIES => {
+                    tracing::debug!("retrying {url} after: {e}");
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(300 * u64::from(attempt)));
+                }
+                Err(e) => {
+                    return Err(PkgsError::Fetch {
+                        url: url.to_owned(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        };
         let status = response.status().as_u16();
         if status == 404 {
             return Err(PkgsError::NotFound {
