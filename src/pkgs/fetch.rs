@@ -8,6 +8,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -200,27 +201,38 @@ impl Fetcher {
         jobs: usize,
         progress: &dyn Progress,
     ) -> Result<(), PkgsError> {
-        let next = Mutex::new(0usize);
+        self.download_all_then(items, jobs, progress, &|_| {})
+    }
+
+    /// Like [`Fetcher::download_all`], calling `done(i)` as soon as item `i` is in place
+    /// and checked, so a caller can start using it while the others still download.
+    /// Items are started in the given order.
+    pub fn download_all_then(
+        &self,
+        items: &[Download],
+        jobs: usize,
+        progress: &dyn Progress,
+        done: &(dyn Fn(usize) + Sync),
+    ) -> Result<(), PkgsError> {
+        let next = AtomicUsize::new(0);
         let first_error: Mutex<Option<PkgsError>> = Mutex::new(None);
         std::thread::scope(|scope| {
             for _ in 0..jobs.clamp(1, 16).min(items.len().max(1)) {
                 scope.spawn(|| {
                     loop {
-                        let index = {
-                            let Ok(mut n) = next.lock() else { return };
-                            let i = *n;
-                            *n += 1;
-                            i
-                        };
+                        let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(item) = items.get(index) else { return };
                         if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
                             return;
                         }
-                        if let Err(e) = self.download(item, progress) {
-                            if let Ok(mut slot) = first_error.lock() {
-                                slot.get_or_insert(e);
+                        match self.download(item, progress) {
+                            Ok(()) => done(index),
+                            Err(e) => {
+                                if let Ok(mut slot) = first_error.lock() {
+                                    slot.get_or_insert(e);
+                                }
+                                return;
                             }
-                            return;
                         }
                     }
                 });
