@@ -182,6 +182,27 @@ impl<'a> Elf<'a> {
                 align: u64_at(bytes, at + 48)?,
             });
         }
+        // Every later write stays inside the file: check the ranges it will touch.
+        let len = bytes.len() as u64;
+        for p in &phdrs {
+            if p.offset.checked_add(p.filesz).is_none_or(|end| end > len) {
+                return Err(ElfError::Malformed(format!(
+                    "segment of type {} extends past the end of the file",
+                    p.p_type
+                )));
+            }
+        }
+        let shoff = u64_at(bytes, 40)?;
+        let shnum = u64::from(u16_at(bytes, 60)?);
+        if shoff != 0
+            && shoff
+                .checked_add(shnum * SHDR_SIZE as u64)
+                .is_none_or(|end| end > len)
+        {
+            return Err(ElfError::Malformed(
+                "section headers extend past the end of the file".to_owned(),
+            ));
+        }
         Ok(Elf {
             bytes,
             phnum,
