@@ -725,6 +725,29 @@ pub fn relocate_tree(root: &Path, relocation: Relocation<'_>) -> Result<TreeRepo
     Ok(report)
 }
 
+/// The multiarch library directories Debian packages install into, relative to a
+/// package's root.
+pub const LIBRARY_SUBDIRS: [&str; 2] = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"];
+
+/// The library directories that exist under each unpacked package root, in order: the
+/// RPATH of a closure whose packages live at those roots.
+pub fn library_dirs(package_roots: &[PathBuf]) -> Vec<PathBuf> {
+    package_roots
+        .iter()
+        .flat_map(|root| LIBRARY_SUBDIRS.iter().map(move |sub| root.join(sub)))
+        .filter(|dir| dir.is_dir())
+        .collect()
+}
+
+/// The dynamic loader inside an unpacked `libc6` (a regular file, not the `/lib64`
+/// compatibility symlink, which is absolute).
+pub fn find_loader(libc_root: &Path) -> Option<PathBuf> {
+    LIBRARY_SUBDIRS
+        .iter()
+        .map(|sub| libc_root.join(sub).join("ld-linux-x86-64.so.2"))
+        .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
