@@ -6,16 +6,23 @@
 //!
 //! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
 
+mod activate;
 mod allow;
 mod completions;
 mod deny;
 mod eval;
 mod export;
+mod fetch_closure;
 mod gc;
 mod hook;
 mod nix_instantiate;
 mod nix_store;
+mod run;
+mod search;
+mod shell;
+mod show;
 mod store;
+mod update;
 
 use std::ffi::OsString;
 
@@ -44,6 +51,10 @@ struct Cli {
 enum Command {
     /// Print shell completions for denv.
     Completions(completions::Args),
+    /// Start a subshell (or run `-- CMD`) in the project's environment or an ad-hoc one.
+    Shell(shell::Args),
+    /// Run a command in the project's environment or an ad-hoc one (`-p PKG…`).
+    Run(run::Args),
     /// Print the prompt hook to eval in a shell's rc file (bash, zsh, fish).
     Hook(hook::Args),
     /// Print the shell code that activates the nearest allowed project (run by the hook).
@@ -52,6 +63,15 @@ enum Command {
     Allow(allow::Args),
     /// Stop trusting a project.
     Deny(deny::Args),
+    /// Search the package channels by name and description.
+    Search(search::Args),
+    /// Show a package's versions, description and dependencies.
+    Show(show::Args),
+    /// Fetch and verify the package indexes of every channel.
+    Update(update::Args),
+    /// Resolve, fetch and unpack a package closure (development and benchmarks).
+    #[command(hide = true)]
+    FetchClosure(fetch_closure::Args),
     /// Inspect and manipulate the store.
     Store(store::Args),
     /// Delete store paths that no root reaches.
@@ -95,10 +115,16 @@ pub fn main(args: Vec<OsString>) -> u8 {
     } = cli;
     match command {
         Command::Completions(args) => completions::run(args),
+        Command::Shell(args) => shell::run(args),
+        Command::Run(args) => run::run(args),
         Command::Hook(args) => hook::run(args),
         Command::Export(args) => export::run(args),
         Command::Allow(args) => allow::run(args),
         Command::Deny(args) => deny::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Update(args) => update::run(args),
+        Command::FetchClosure(args) => fetch_closure::run(args),
         Command::Store(args) => store::run(args),
         Command::Gc(args) => gc::run(args),
         Command::NixStore { args } => nix_store::main(args),

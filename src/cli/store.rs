@@ -2,7 +2,7 @@
 
 pub(super) mod ops;
 
-pub(super) use ops::{finish, invoked_as};
+pub(super) use ops::finish;
 
 use std::path::PathBuf;
 

@@ -14,4 +14,4 @@ pub mod codec;
 pub mod model;
 pub mod profile;
 
-pub use profile::{EnvironmentError, resolve};
+pub use profile::{EnvironmentError, adhoc, resolve};

@@ -6,10 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{self, ConfigError, Project};
+use crate::config::{self, ConfigError, PackageSpec, Project, VarName};
 
 use super::cache::{self, Fingerprint};
-use super::model::{Environment, project_inputs};
+use super::model::{Environment, VarOp, project_inputs};
 
 /// Why a project's environment could not be computed.
 #[derive(Debug, thiserror::Error)]
@@ -54,15 +54,43 @@ pub fn resolve(root: &Path) -> Result<(Environment, Fingerprint), EnvironmentErr
 }
 
 /// Realises the project's `[packages]` into a profile in the store; `None` when there are
-/// none. The package pipeline plugs in here.
+/// none.
 pub fn realise_profile(project: &Project) -> Result<Option<PathBuf>, EnvironmentError> {
-    if project.packages.is_empty() {
+    realise_packages(&project.file(), &project.packages)
+}
+
+/// An ad-hoc environment of `packages` (`denv shell -p`, `denv run -p`), entered from `cwd`.
+pub fn adhoc(cwd: &Path, packages: &[PackageSpec]) -> Result<Environment, EnvironmentError> {
+    let profile = realise_packages(cwd, packages)?;
+    let vars = profile
+        .iter()
+        .filter_map(|profile| {
+            let path = VarName::new("PATH")?;
+            Some(VarOp::Prepend(path, profile.join("bin").into_os_string()))
+        })
+        .collect();
+    Ok(Environment {
+        root: cwd.to_path_buf(),
+        profile,
+        vars,
+        enter_hook: None,
+        exit_hook: None,
+        scripts: Vec::new(),
+        inputs: Vec::new(),
+    })
+}
+
+/// Realises `packages` into one profile in the store; `None` when there are none.
+fn realise_packages(
+    requested_by: &Path,
+    packages: &[PackageSpec],
+) -> Result<Option<PathBuf>, EnvironmentError> {
+    if packages.is_empty() {
         return Ok(None);
     }
     Err(EnvironmentError::PackagesUnsupported {
-        file: project.file(),
-        names: project
-            .packages
+        file: requested_by.to_path_buf(),
+        names: packages
             .iter()
             .map(|p| p.name.as_str().to_owned())
             .collect(),

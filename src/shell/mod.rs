@@ -16,6 +16,7 @@ pub mod diff;
 pub mod export;
 pub mod fish;
 pub mod json;
+pub mod launch;
 pub mod trust;
 pub mod zsh;
 

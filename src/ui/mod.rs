@@ -54,3 +54,8 @@ pub fn diagnostic(text: &str) {
 pub fn trace(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "trace: {message}");
 }
+
+/// Prints `error: MESSAGE` on stderr for an error that is only words.
+pub fn error_message(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
+}

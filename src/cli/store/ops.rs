@@ -317,13 +317,6 @@ fn list_tree(real: &Path, rel: &str, long: bool, out: &mut impl Write) -> Result
     Ok(())
 }
 
-/// Whether argv[0]'s file name is `name` (multi-call through a symlink).
-pub fn invoked_as(args: &[std::ffi::OsString], name: &str) -> bool {
-    args.first()
-        .and_then(|a| Path::new(a).file_name())
-        .is_some_and(|n| n == name)
-}
-
 /// Maps a command's result to an exit code, reporting the error; a closed stdout
 /// (`BrokenPipe`) is not a failure.
 pub fn finish<E: std::error::Error + 'static>(result: std::result::Result<(), E>) -> u8 {
