@@ -439,9 +439,20 @@ impl<'a> Compiler<'a> {
             return s.normalized_parts();
         }
         let mut pieces = Vec::new();
-        for part in s.parts() {
+        for (n, part) in s.parts().enumerate() {
             match part {
-                InterpolPart::Literal(t) => indent::lex_raw(t.syntax().text(), &mut pieces),
+                InterpolPart::Literal(t) => {
+                    let mut raw = t.syntax().text();
+                    // Nix's lexer takes spaces and one newline right after `''` as part
+                    // of the opening quote.
+                    if n == 0
+                        && let Some(i) = raw.find('\n')
+                        && raw[..i].bytes().all(|b| b == b' ')
+                    {
+                        raw = &raw[i + 1..];
+                    }
+                    indent::lex_raw(raw, &mut pieces)
+                }
                 InterpolPart::Interpolation(i) => pieces.push(indent::Piece::Interp(i)),
             }
         }

@@ -663,7 +663,18 @@ impl Evaluator {
 
     /// Applies a function value to one argument.
     pub fn call(&mut self, f: &Value, arg: Value, pos: Pos) -> Result<Value, EvalError> {
-        self.guard(|ev| ev.call_inner(f, arg, pos))
+        // The common case checks the stack by hand: a closure through `stacker` would add
+        // a few hundred bytes to every level of Nix recursion.
+        if self.depth >= MAX_DEPTH {
+            return Err(EvalError::new(ErrorKind::StackOverflow));
+        }
+        if stacker::remaining_stack().is_none_or(|left| left < RED_ZONE) {
+            return self.guard(|ev| ev.call_inner(f, arg, pos));
+        }
+        self.depth += 1;
+        let r = self.call_inner(f, arg, pos);
+        self.depth -= 1;
+        r
     }
 
     /// Applies a function value to several arguments in turn.

@@ -31,6 +31,8 @@ mod render;
 mod show;
 pub mod source;
 pub mod symbol;
+#[cfg(test)]
+mod tests;
 pub mod value;
 pub mod versions;
 
