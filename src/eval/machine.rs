@@ -475,11 +475,12 @@ impl Evaluator {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
                 other => Err(type_error_at("a Boolean", &other, Pos::NONE)),
             },
+            // `-x` is `0 - x` in Nix, so `-0.0` is `0`.
             Expr::Neg(e, pos) => match self.eval(e, env)? {
                 Value::Int(i) => super::ops::int_arith(super::ir::BinOp::Sub, 0, i)
                     .map(Value::Int)
                     .map_err(|e| e.at(*pos)),
-                Value::Float(f) => Ok(Value::Float(-f)),
+                Value::Float(f) => Ok(Value::Float(0.0 - f)),
                 other => Err(type_error_at("an integer", &other, *pos)),
             },
             Expr::Interpolate { parts, pos } => self.eval_interpolation(parts, *pos, env),
@@ -563,12 +564,14 @@ impl Evaluator {
         env: &Rc<Env>,
     ) -> Result<Value, EvalError> {
         let mut v = self.eval(inner, env)?;
-        for key in path.iter() {
+        for (i, key) in path.iter().enumerate() {
             let Value::Attrs(attrs) = v else {
                 return Ok(Value::Bool(false));
             };
             let name = self.attr_key(key, env)?;
             match attrs.get(name) {
+                // The last attribute is only looked up, never evaluated.
+                Some(_) if i + 1 == path.len() => return Ok(Value::Bool(true)),
                 Some(found) => {
                     let found = found.clone();
                     v = self.force(&found)?;
@@ -622,6 +625,7 @@ impl Evaluator {
                 })
                 .collect();
             *frame.slots.borrow_mut() = values.into();
+            let entries = self.apply_overrides(def, &frame, entries)?;
             (frame, entries)
         } else {
             let entries = def
@@ -659,6 +663,33 @@ impl Evaluator {
             attrs.insert(name, d.pos, value);
         }
         Ok(Value::attrs(attrs))
+    }
+
+    /// `rec { __overrides = { … }; … }`: the attributes of `__overrides` replace those of
+    /// the set, in the set and in its recursive scope.
+    fn apply_overrides(
+        &mut self,
+        def: &AttrsDef,
+        frame: &Rc<Env>,
+        mut entries: Vec<Attr>,
+    ) -> Result<Vec<Attr>, EvalError> {
+        let overrides_sym = self.symbols.intern("__overrides");
+        let Some(i) = def.statics.iter().position(|b| b.name == overrides_sym) else {
+            return Ok(entries);
+        };
+        let overrides = entries[i].value.clone();
+        let overrides = self.force_attrs(&overrides)?;
+        for o in overrides.iter() {
+            match def.statics.iter().position(|b| b.name == o.name) {
+                Some(j) => {
+                    entries[j] = o.clone();
+                    frame.slots.borrow_mut()[j] = o.value.clone();
+                }
+                None => entries.push(o.clone()),
+            }
+        }
+        entries.sort_by_key(|a| a.name);
+        Ok(entries)
     }
 
     /// Applies a function value to one argument.
