@@ -659,6 +659,8 @@ impl<'a> Compiler<'a> {
             match entry {
                 ast::Entry::Inherit(inh) => {
                     let from = inh.from().and_then(|f| f.expr());
+                    // Nix evaluates inherited names at the byte before `inherit`.
+                    let inherit_pos = Pos(self.pos_of(inh.syntax()).0.saturating_sub(1));
                     for attr in inh.attrs() {
                         // Nix places an inherited name one byte before it.
                         let apos = Pos(self.pos_of(attr.syntax()).0.saturating_sub(1));
@@ -671,9 +673,12 @@ impl<'a> Compiler<'a> {
                             Some(f) => PVal::InheritFrom {
                                 from: f.clone(),
                                 name,
-                                pos: apos,
+                                pos: inherit_pos,
                             },
-                            None => PVal::Inherit { name, pos: apos },
+                            None => PVal::Inherit {
+                                name,
+                                pos: inherit_pos,
+                            },
                         };
                         self.add_static(pending, &[name], apos, value)?;
                     }

@@ -234,13 +234,7 @@ impl Evaluator {
             }
         };
         let result = match &state {
-            ThunkState::Pending(expr, env) => self.guard(|ev| ev.eval(expr, env)).map_err(|e| {
-                if matches!(e.kind, ErrorKind::InfiniteRecursion) {
-                    e.at(expr.pos())
-                } else {
-                    e
-                }
-            }),
+            ThunkState::Pending(expr, env) => self.guard(|ev| ev.eval(expr, env)),
             ThunkState::Apply(f, arg) => self
                 .force(f)
                 .and_then(|f| self.call(&f, arg.clone(), Pos::NONE)),
@@ -399,14 +393,31 @@ impl Evaluator {
         }
     }
 
+    /// The values of a `let`/`rec` frame's bindings, made in order: a binding that is just
+    /// an earlier sibling's name shares that sibling's value, as in Nix.
+    fn frame_values<'e>(&self, exprs: impl Iterator<Item = &'e Rc<Expr>>, env: &Rc<Env>) -> Slots {
+        let mut values = Slots::new();
+        for e in exprs {
+            let v = match &**e {
+                Expr::Var(r, _) if r.depth == 0 && (r.index as usize) < values.len() => {
+                    values[r.index as usize].clone()
+                }
+                _ => self.thunk_in_new_frame(e, env),
+            };
+            values.push(v);
+        }
+        values
+    }
+
     /// Evaluates `expr` in `env` to weak head normal form.
     pub(crate) fn eval(&mut self, expr: &Expr, env: &Rc<Env>) -> Result<Value, EvalError> {
         match expr {
             Expr::Const(v) => Ok(v.clone()),
-            Expr::Var(r, _) => {
+            Expr::Var(r, pos) => {
                 let v = lookup(env, *r);
                 match v {
-                    Value::Thunk(t) => self.force_thunk(&t),
+                    // Nix reports infinite recursion where the variable was forced.
+                    Value::Thunk(t) => self.force_thunk(&t).map_err(|e| recursion_at(e, *pos)),
                     v => Ok(v),
                 }
             }
@@ -530,10 +541,10 @@ impl Evaluator {
                 }
             };
             let name = self.attr_key(key, env)?;
-            match attrs.get(name) {
+            match attrs.get_attr(name) {
                 Some(found) => {
-                    let found = found.clone();
-                    v = self.force(&found)?;
+                    let (value, at) = (found.value.clone(), found.pos);
+                    v = self.force(&value).map_err(|e| recursion_at(e, at))?;
                 }
                 None => {
                     if let Some(d) = default {
@@ -585,11 +596,7 @@ impl Evaluator {
     #[inline(never)]
     fn eval_let(&mut self, def: &super::ir::LetDef, env: &Rc<Env>) -> Result<Value, EvalError> {
         let frame = Env::new(Slots::new(), Some(env.clone()));
-        let values: Slots = def
-            .bindings
-            .iter()
-            .map(|b| self.thunk_in_new_frame(b, &frame))
-            .collect();
+        let values = self.frame_values(def.bindings.iter(), &frame);
         *frame.slots.borrow_mut() = values;
         self.eval(&def.body, &frame)
     }
@@ -609,11 +616,7 @@ impl Evaluator {
     fn eval_attrs(&mut self, def: &AttrsDef, env: &Rc<Env>) -> Result<Value, EvalError> {
         let (scope, entries) = if def.recursive {
             let frame = Env::new(vec![Value::Null; def.statics.len()], Some(env.clone()));
-            let values: Vec<Value> = def
-                .statics
-                .iter()
-                .map(|b| self.thunk_in_new_frame(&b.value, &frame))
-                .collect();
+            let values = self.frame_values(def.statics.iter().map(|b| &b.value), &frame);
             let entries = def
                 .statics
                 .iter()
@@ -959,6 +962,18 @@ impl Evaluator {
             },
         ];
         Value::attrs(Attrs::from_unsorted(entries))
+    }
+}
+
+/// Gives an infinite-recursion error without a position the place where the value was
+/// forced.
+#[cold]
+#[inline(never)]
+fn recursion_at(e: EvalError, pos: Pos) -> EvalError {
+    if matches!(e.kind, ErrorKind::InfiniteRecursion) {
+        e.at(pos)
+    } else {
+        e
     }
 }
 
