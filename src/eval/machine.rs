@@ -162,6 +162,8 @@ pub struct Evaluator {
     pub(crate) regex_cache: super::regex::RegexCache,
     pub(crate) trace_sink: TraceSink,
     depth: usize,
+    /// Below this stack address the next level must go through `stacker` (0: unknown).
+    stack_limit: usize,
 }
 
 impl Evaluator {
@@ -182,6 +184,7 @@ impl Evaluator {
             regex_cache: super::regex::RegexCache::default(),
             trace_sink: Box::new(|_| {}),
             depth: 0,
+            stack_limit: stack_limit(),
         };
         super::builtins::install(&mut ev);
         ev
@@ -297,6 +300,7 @@ impl Evaluator {
     }
 
     /// Runs `f` one level deeper, growing the stack or failing cleanly when too deep.
+    #[inline(always)]
     pub(crate) fn guard<T>(
         &mut self,
         f: impl FnOnce(&mut Evaluator) -> Result<T, EvalError>,
@@ -305,7 +309,13 @@ impl Evaluator {
             return Err(EvalError::new(ErrorKind::StackOverflow));
         }
         self.depth += 1;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(self));
+        // Comparing the stack pointer with a limit computed once is much cheaper than
+        // asking `stacker` each time; only near the limit does `stacker` take over.
+        let r = if stack_pointer() > self.stack_limit {
+            f(self)
+        } else {
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(self))
+        };
         self.depth -= 1;
         r
     }
@@ -699,16 +709,7 @@ impl Evaluator {
     pub fn call(&mut self, f: &Value, arg: Value, pos: Pos) -> Result<Value, EvalError> {
         // The common case checks the stack by hand: a closure through `stacker` would add
         // a few hundred bytes to every level of Nix recursion.
-        if self.depth >= MAX_DEPTH {
-            return Err(EvalError::new(ErrorKind::StackOverflow));
-        }
-        if stacker::remaining_stack().is_none_or(|left| left < RED_ZONE) {
-            return self.guard(|ev| ev.call_inner(f, arg, pos));
-        }
-        self.depth += 1;
-        let r = self.call_inner(f, arg, pos);
-        self.depth -= 1;
-        r
+        self.guard(|ev| ev.call_inner(f, arg, pos))
     }
 
     /// Applies a function value to several arguments in turn.
@@ -989,6 +990,23 @@ fn assert_failed(cond: &Value, text: &str, pos: Pos) -> EvalError {
     match cond {
         Value::Bool(_) => EvalError::new(ErrorKind::Assert(text.to_string())).at(pos),
         other => EvalError::type_error("a Boolean", other).at(pos),
+    }
+}
+
+/// An address on the current stack (a local's), for cheap stack-depth checks.
+#[inline(always)]
+fn stack_pointer() -> usize {
+    let marker = 0u8;
+    std::ptr::addr_of!(marker) as usize
+}
+
+/// The stack address below which less than [`RED_ZONE`] is left on this thread.
+fn stack_limit() -> usize {
+    match stacker::remaining_stack() {
+        Some(left) => stack_pointer()
+            .saturating_sub(left)
+            .saturating_add(RED_ZONE),
+        None => usize::MAX,
     }
 }
 
