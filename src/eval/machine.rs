@@ -637,7 +637,7 @@ impl Evaluator {
                     value: v.clone(),
                 })
                 .collect();
-            *frame.slots.borrow_mut() = values.into();
+            *frame.slots.borrow_mut() = values;
             let entries = self.apply_overrides(def, &frame, entries)?;
             (frame, entries)
         } else {
