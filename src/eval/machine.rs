@@ -238,9 +238,9 @@ impl Evaluator {
         };
         let result = match &state {
             ThunkState::Pending(expr, env) => self.guard(|ev| ev.eval(expr, env)),
-            ThunkState::Apply(f, arg) => self
-                .force(f)
-                .and_then(|f| self.call(&f, arg.clone(), Pos::NONE)),
+            ThunkState::Apply(app) => self
+                .force(&app.0)
+                .and_then(|f| self.call(&f, app.1.clone(), Pos::NONE)),
             ThunkState::Native(f) => {
                 let f = f.clone();
                 f(self)
