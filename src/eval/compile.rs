@@ -622,12 +622,16 @@ impl<'a> Compiler<'a> {
                 self.scopes.push(Scope::Frame(slots));
                 let result = (|| {
                     let mut formals = Vec::new();
-                    for (sym, _, default) in names {
+                    for (sym, fpos, default) in names {
                         let default = match default {
                             Some(d) => Some(Rc::new(self.expr(&d)?)),
                             None => None,
                         };
-                        formals.push(Formal { name: sym, default });
+                        formals.push(Formal {
+                            name: sym,
+                            default,
+                            pos: fpos,
+                        });
                     }
                     let body = self.child_expr(l.body(), pos)?;
                     Ok(LambdaDef {

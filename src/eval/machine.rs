@@ -910,7 +910,8 @@ impl Evaluator {
                              values, or passed explicitly with '--arg' or '--argstr'. See\n\
                              https://nixos.org/manual/nix/stable/expressions/language-constructs.html#functions.",
                             self.symbols.name(formal.name)
-                        )));
+                        ))
+                        .at(formal.pos));
                     }
                     None => {}
                 }
