@@ -24,7 +24,7 @@ use super::value::Slots;
 use super::value::{Attr, Attrs, Closure, Env, NixString, PrimOpApp, Thunk, ThunkState, Value};
 
 /// The deepest nesting of evaluations before reporting a stack overflow.
-pub const MAX_DEPTH: usize = 600_000;
+pub const MAX_DEPTH: usize = 300_000;
 /// Stack kept free before calling deeper; below it a new stack segment is allocated.
 const RED_ZONE: usize = 128 * 1024;
 /// The size of each new stack segment.
