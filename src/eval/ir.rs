@@ -111,6 +111,8 @@ pub struct Formal {
     pub name: Symbol,
     /// The default, compiled inside the lambda's frame.
     pub default: Option<Rc<Expr>>,
+    /// Where the formal is written.
+    pub pos: Pos,
 }
 
 /// The parameter of a lambda.
