@@ -13,4 +13,5 @@
 pub mod cli;
 pub mod eval;
 pub mod paths;
+pub mod store;
 pub mod ui;

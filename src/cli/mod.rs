@@ -7,6 +7,7 @@
 //! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
 
 mod completions;
+mod store;
 
 use std::ffi::OsString;
 
@@ -35,6 +36,8 @@ struct Cli {
 enum Command {
     /// Print shell completions for denv.
     Completions(completions::Args),
+    /// Inspect and manipulate the store.
+    Store(store::Args),
 }
 
 /// Runs denv with the full argv (including argv[0]) and returns the exit code.
@@ -49,7 +52,34 @@ pub fn main(args: Vec<OsString>) -> u8 {
     } = cli;
     match command {
         Command::Completions(args) => completions::run(args),
+        Command::Store(args) => store::run(args),
     }
+}
+
+/// Maps a verb's result to an exit code, reporting the error; a closed stdout
+/// (`BrokenPipe`) is not a failure.
+fn finish<E: std::error::Error + 'static>(result: Result<(), E>) -> u8 {
+    match result {
+        Ok(()) => 0,
+        Err(err) if is_broken_pipe(&err) => 0,
+        Err(err) => {
+            crate::ui::error(&err);
+            EXIT_FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::BrokenPipe {
+                return true;
+            }
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// Prints a clap error or help text and maps it to an exit code.

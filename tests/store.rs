@@ -1,0 +1,8 @@
+//! The store against real Nix: store paths, NAR bytes, `.drv` files and output paths must
+//! equal what `nix-store` and `nix-instantiate` produce in the same run, and denv's own
+//! store must survive crashes, concurrency and garbage collection.
+
+#[path = "store/oracle.rs"]
+mod oracle;
+#[path = "store/paths_vs_nix.rs"]
+mod paths_vs_nix;
