@@ -10,7 +10,9 @@
 //! config, packages, evaluation, store and builds; `eval`, `store` and `supervisor` import
 //! no siblings; `paths` is a leaf anyone may import; `ui` only renders.
 
+pub mod build;
 pub mod cli;
+pub mod environment;
 pub mod eval;
 pub mod paths;
 pub mod store;
