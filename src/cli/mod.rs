@@ -7,6 +7,8 @@
 //! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
 
 mod completions;
+mod gc;
+mod nix_store;
 mod store;
 
 use std::ffi::OsString;
@@ -38,10 +40,21 @@ enum Command {
     Completions(completions::Args),
     /// Inspect and manipulate the store.
     Store(store::Args),
+    /// Delete store paths that no root reaches.
+    Gc(gc::Args),
+    /// Nix's `nix-store` command line, run against denv's store.
+    #[command(disable_help_flag = true)]
+    NixStore {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 /// Runs denv with the full argv (including argv[0]) and returns the exit code.
 pub fn main(args: Vec<OsString>) -> u8 {
+    if invoked_as(&args, "nix-store") {
+        return nix_store::main(args.into_iter().skip(1).collect());
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => return clap_exit(err),
@@ -53,7 +66,16 @@ pub fn main(args: Vec<OsString>) -> u8 {
     match command {
         Command::Completions(args) => completions::run(args),
         Command::Store(args) => store::run(args),
+        Command::Gc(args) => gc::run(args),
+        Command::NixStore { args } => nix_store::main(args),
     }
+}
+
+/// Whether argv[0]'s file name is `name` (multi-call through a symlink).
+fn invoked_as(args: &[OsString], name: &str) -> bool {
+    args.first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .is_some_and(|n| n == name)
 }
 
 /// Maps a verb's result to an exit code, reporting the error; a closed stdout

@@ -1,18 +1,36 @@
 //! `denv store …`: inspect and manipulate denv's content-addressed store.
 
-use std::io::Write;
+pub(super) mod ops;
+
 use std::path::PathBuf;
 
-use crate::store::nar;
+/// `denv gc` shares the store commands' printing.
+pub fn ops_gc(
+    store: Option<&std::path::Path>,
+    options: crate::store::GcOptions,
+) -> ops::Result<()> {
+    ops::gc(store, options)
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The store directory (default: `DENV_STORE`, `NIX_STORE_DIR`, or the data dir's).
+    #[arg(long, global = true, value_name = "DIR")]
+    store: Option<PathBuf>,
     #[command(subcommand)]
     command: StoreCommand,
 }
 
 #[derive(Debug, clap::Subcommand)]
 enum StoreCommand {
+    /// Add files or directories to the store (as `nix-store --add`); prints their paths.
+    Add {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Store path name (default: the file's own name).
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Write the NAR serialisation of a path to stdout (as `nix-store --dump`).
     Dump {
         /// The file or directory to serialise (need not be in the store).
@@ -23,26 +41,75 @@ enum StoreCommand {
         /// Where to create the tree; must not exist.
         path: PathBuf,
     },
+    /// Show what the store knows about paths.
+    PathInfo {
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// Print JSON (like `nix path-info --json`).
+        #[arg(long)]
+        json: bool,
+        /// Include the closure of each path.
+        #[arg(short, long)]
+        recursive: bool,
+    },
+    /// Print the paths a store path refers to.
+    References { path: String },
+    /// Print the valid paths that refer to a store path.
+    Referrers { path: String },
+    /// Check that valid paths have the contents that were registered.
+    Verify {
+        /// Paths to check (default: all).
+        paths: Vec<String>,
+        /// Remove damaged paths that nothing refers to, so they can be recreated.
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Delete paths that no root reaches and nothing else refers to.
+    Delete {
+        #[arg(required = true)]
+        paths: Vec<String>,
+    },
+    /// Print the build log of a derivation or of a path built from one.
+    Log { path: String },
+    /// Write paths in `nix-store --export` format to stdout.
+    Export {
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// Export the closure of the paths.
+        #[arg(short, long)]
+        recursive: bool,
+    },
+    /// Add the paths of a `nix-store --export` stream read on stdin.
+    Import,
+    /// List the files inside a store path.
+    Ls {
+        path: String,
+        /// Include sizes and symlink targets.
+        #[arg(short, long)]
+        long: bool,
+    },
 }
 
 pub fn run(args: Args) -> u8 {
-    let Args { command } = args;
+    let Args { store, command } = args;
+    let store = store.as_deref();
     let result = match command {
-        StoreCommand::Dump { path } => dump(&path),
-        StoreCommand::Restore { path } => restore(&path),
+        StoreCommand::Add { paths, name } => ops::add(store, &paths, name.as_deref()),
+        StoreCommand::Dump { path } => ops::dump(&path),
+        StoreCommand::Restore { path } => ops::restore(&path),
+        StoreCommand::PathInfo {
+            paths,
+            json,
+            recursive,
+        } => ops::path_info(store, &paths, json, recursive),
+        StoreCommand::References { path } => ops::references(store, &path),
+        StoreCommand::Referrers { path } => ops::referrers(store, &path),
+        StoreCommand::Verify { paths, repair } => ops::verify(store, &paths, repair),
+        StoreCommand::Delete { paths } => ops::delete(store, &paths),
+        StoreCommand::Log { path } => ops::log(store, &path),
+        StoreCommand::Export { paths, recursive } => ops::export(store, &paths, recursive),
+        StoreCommand::Import => ops::import(store),
+        StoreCommand::Ls { path, long } => ops::ls(store, &path, long),
     };
     super::finish(result)
-}
-
-fn dump(path: &std::path::Path) -> Result<(), nar::NarError> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-    nar::dump_path(path, &mut out)?;
-    out.flush().map_err(nar::NarError::Stream)
-}
-
-fn restore(path: &std::path::Path) -> Result<(), nar::NarError> {
-    let stdin = std::io::stdin();
-    let mut input = std::io::BufReader::with_capacity(1 << 20, stdin.lock());
-    nar::restore(&mut input, path, nar::RestoreOptions::default())
 }

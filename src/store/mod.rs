@@ -13,13 +13,30 @@
 //! sibling module except `paths`.
 
 pub mod address;
+mod db;
 pub mod derivation;
+mod error;
+mod export;
+mod fsops;
+mod gc;
 pub mod hash;
+mod local;
+pub mod lock;
 pub mod nar;
 pub mod nixbase32;
 pub mod path;
+pub mod refs;
+mod roots;
+mod verify;
 
 pub use address::{FixedOutputHash, IngestionMethod};
 pub use derivation::{Derivation, DerivationOutput, DerivationRequest, DrvHashes, Instantiated};
 pub use hash::{Hash, HashAlgo, HashFormat};
 pub use path::{StoreDir, StorePath};
+
+pub use db::PathInfo;
+pub use error::StoreError;
+pub use gc::{GcOptions, GcReport};
+pub use local::Store;
+pub use lock::Lock;
+pub use verify::Damage;

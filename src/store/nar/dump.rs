@@ -35,7 +35,8 @@ impl Dumper {
     }
 
     /// Writes the NAR of `path` to `out`; with `copy_to`, also recreates the tree there
-    /// (files get mode 0444, or 0555 when executable; `copy_to` must not exist yet).
+    /// (files get mode 0444, or 0555 when executable, directories 0555, all with
+    /// modification time 1; `copy_to` must not exist yet).
     pub fn dump(
         &mut self,
         path: &Path,
@@ -105,12 +106,12 @@ impl Dumper {
                 write_str(out, b")")?;
             }
             if let Some(dst) = copy_to {
-                fs::set_permissions(dst, fs::Permissions::from_mode(0o555)).map_err(|source| {
-                    NarError::Io {
+                fs::set_permissions(dst, fs::Permissions::from_mode(0o555))
+                    .and_then(|()| fs::File::open(dst)?.set_times(canonical_times()))
+                    .map_err(|source| NarError::Io {
                         path: dst.to_path_buf(),
                         source,
-                    }
-                })?;
+                    })?;
             }
         } else {
             return Err(NarError::UnsupportedFileType(path.to_path_buf()));
@@ -169,6 +170,7 @@ impl Dumper {
         if let (Some(c), Some(dst)) = (copy, copy_to) {
             let mode = if executable { 0o555 } else { 0o444 };
             c.set_permissions(fs::Permissions::from_mode(mode))
+                .and_then(|()| c.set_times(canonical_times()))
                 .map_err(|source| NarError::Io {
                     path: dst.to_path_buf(),
                     source,
@@ -176,6 +178,12 @@ impl Dumper {
         }
         Ok(())
     }
+}
+
+/// Store contents carry modification time 1 (one second past the epoch), as in Nix.
+fn canonical_times() -> fs::FileTimes {
+    let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1);
+    fs::FileTimes::new().set_accessed(t).set_modified(t)
 }
 
 /// Writes one NAR string: length, bytes, zero padding.
