@@ -6,6 +6,7 @@
 //!
 //! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
 
+mod build;
 mod completions;
 mod gc;
 mod nix_store;
@@ -36,6 +37,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build the derivations of a Nix expression and link ./result.
+    Build(build::Args),
     /// Print shell completions for denv.
     Completions(completions::Args),
     /// Inspect and manipulate the store.
@@ -64,6 +67,7 @@ pub fn main(args: Vec<OsString>) -> u8 {
         command,
     } = cli;
     match command {
+        Command::Build(args) => build::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Store(args) => store::run(args),
         Command::Gc(args) => gc::run(args),
