@@ -11,6 +11,8 @@ mod completions;
 mod gc;
 mod nix_store;
 mod store;
+mod eval;
+mod nix_instantiate;
 
 use std::ffi::OsString;
 
@@ -51,12 +53,28 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+    /// Evaluate a Nix expression or file and print its value.
+    Eval(eval::Args),
+    /// Nix's nix-instantiate (also available under that name).
+    #[command(name = "nix-instantiate", disable_help_flag = true)]
+    NixInstantiate {
+        /// nix-instantiate's own arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 /// Runs denv with the full argv (including argv[0]) and returns the exit code.
 pub fn main(args: Vec<OsString>) -> u8 {
     if invoked_as(&args, "nix-store") {
         return nix_store::main(args.into_iter().skip(1).collect());
+    }
+    let program = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    if program.as_deref() == Some("nix-instantiate") {
+        return nix_instantiate::main(args.into_iter().skip(1).collect());
     }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -72,6 +90,8 @@ pub fn main(args: Vec<OsString>) -> u8 {
         Command::Store(args) => store::run(args),
         Command::Gc(args) => gc::run(args),
         Command::NixStore { args } => nix_store::main(args),
+        Command::Eval(args) => eval::run(args),
+        Command::NixInstantiate { args } => nix_instantiate::main(args),
     }
 }
 
