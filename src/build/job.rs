@@ -94,7 +94,7 @@ impl Job {
             None => tmp.path().to_string_lossy().into_owned(),
         };
         let vars = env::builder_env(&self.dir, &self.drv, tmp.path(), &build_top, self.cores)?;
-        let (reader, writer) = std::io::pipe().map_err(io_at(tmp.path()))?;
+        let (reader, writer) = pipe().map_err(io_at(tmp.path()))?;
         let writer2 = writer.try_clone().map_err(io_at(tmp.path()))?;
         let mut cmd = Command::new(&self.drv.builder);
         cmd.args(&self.drv.args)
@@ -163,9 +163,22 @@ impl Job {
     }
 }
 
+/// A pipe (both ends close-on-exec; the child's copies become its stdout and stderr).
+fn pipe() -> std::io::Result<(fs::File, std::os::fd::OwnedFd)> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 fills the two descriptors, which are then owned exactly once.
+    unsafe {
+        if libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok((fs::File::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])))
+    }
+}
+
 /// Copies the builder's output to the log file and the scheduler; returns the last lines.
 fn copy_log(
-    reader: std::io::PipeReader,
+    reader: fs::File,
     log_file: &std::path::Path,
     drv: &StorePath,
     tx: &Sender<Message>,

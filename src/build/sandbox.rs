@@ -56,6 +56,7 @@ pub(super) struct ChildSetup {
     gid_map: Vec<u8>,
     binds: Vec<(CString, CString)>,
     root: CString,
+    proc_dir: CString,
     build: CString,
     private_network: bool,
 }
@@ -200,6 +201,8 @@ impl BuildSandbox {
         ] {
             let _ = std::os::unix::fs::symlink(target, dev.join(name));
         }
+        let proc_dir = self.root.join("proc");
+        fs::create_dir(&proc_dir).map_err(io_at(&proc_dir))?;
         let etc = self.root.join("etc");
         fs::create_dir_all(&etc).map_err(io_at(&etc))?;
         let files = [
@@ -229,8 +232,11 @@ impl BuildSandbox {
                 }
             }
         }
-        let mut flags =
-            libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
+        let mut flags = libc::CLONE_NEWUSER
+            | libc::CLONE_NEWNS
+            | libc::CLONE_NEWPID
+            | libc::CLONE_NEWIPC
+            | libc::CLONE_NEWUTS;
         if !self.network {
             flags |= libc::CLONE_NEWNET;
         }
@@ -245,6 +251,7 @@ impl BuildSandbox {
                 .map(|(s, t)| Ok((cstr(s)?, cstr(t)?)))
                 .collect::<Result<_, BuildError>>()?,
             root: cstr(&self.root)?,
+            proc_dir: cstr(&proc_dir)?,
             build: cstr(Path::new("/build"))?,
             private_network: !self.network,
         })
@@ -283,6 +290,16 @@ impl ChildSetup {
             write_proc(b"/proc/self/setgroups\0", b"deny")?;
             write_proc(b"/proc/self/uid_map\0", &self.uid_map)?;
             write_proc(b"/proc/self/gid_map\0", &self.gid_map)?;
+            // The builder must be the first process of the new PID namespace (so it can
+            // have its own /proc): fork once more, and let this process only wait and
+            // pass the builder's status on.
+            let pid = libc::fork();
+            if pid < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if pid > 0 {
+                relay_status(pid);
+            }
             check(libc::mount(
                 std::ptr::null(),
                 c"/".as_ptr(),
@@ -310,6 +327,13 @@ impl ChildSetup {
                     );
                 }
             }
+            check(libc::mount(
+                c"proc".as_ptr(),
+                self.proc_dir.as_ptr(),
+                c"proc".as_ptr(),
+                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                std::ptr::null(),
+            ))?;
             let _ = libc::sethostname(c"localhost".as_ptr(), 9);
             if self.private_network {
                 loopback_up();
@@ -318,6 +342,30 @@ impl ChildSetup {
             check(libc::chdir(self.build.as_ptr()))?;
         }
         Ok(())
+    }
+}
+
+/// In the process between denv and the builder: closes every descriptor but the
+/// standard ones (so denv learns when the builder has started), waits for the builder
+/// and exits as it did.
+fn relay_status(pid: libc::pid_t) -> ! {
+    // SAFETY: close_range, waitpid and _exit are async-signal-safe system calls.
+    unsafe {
+        libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+        let mut status = 0;
+        loop {
+            let r = libc::waitpid(pid, &mut status, 0);
+            if r == pid {
+                break;
+            }
+            if r < 0 && *libc::__errno_location() != libc::EINTR {
+                libc::_exit(1);
+            }
+        }
+        if libc::WIFEXITED(status) {
+            libc::_exit(libc::WEXITSTATUS(status));
+        }
+        libc::_exit(128 + libc::WTERMSIG(status));
     }
 }
 

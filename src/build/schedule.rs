@@ -34,7 +34,7 @@ struct Running {
 }
 
 enum Start {
-    Started(Running, Job),
+    Started(Running, Box<Job>),
     Busy,
     AlreadyValid,
 }
@@ -305,6 +305,6 @@ fn try_start(
             built,
             sandbox_root,
         },
-        job,
+        Box::new(job),
     ))
 }

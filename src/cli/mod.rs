@@ -8,11 +8,11 @@
 
 mod build;
 mod completions;
+mod eval;
 mod gc;
+mod nix_instantiate;
 mod nix_store;
 mod store;
-mod eval;
-mod nix_instantiate;
 
 use std::ffi::OsString;
 

@@ -38,9 +38,7 @@ pub(super) fn add_path(
     let filtered;
     let src: &Path = match filter {
         Some(filter) => {
-            staging = tempfile::tempdir()
-                .map_err(io_at(req.path))
-                .map_err(|e| GlueError::from(e).into_eval())?;
+            staging = tempfile::tempdir().map_err(|e| io_at(req.path)(e).into_eval())?;
             filtered = staging.path().join("copy");
             copy_filtered(req.path, &filtered, filter)?;
             &filtered
@@ -150,9 +148,7 @@ fn file_type(meta: &fs::Metadata) -> FileType {
 
 /// Copies `src` to `dst`, keeping below the root only what `filter` accepts.
 fn copy_filtered(src: &Path, dst: &Path, filter: PathFilter<'_>) -> Result<(), EvalError> {
-    let meta = fs::symlink_metadata(src)
-        .map_err(io_at(src))
-        .map_err(|e| GlueError::from(e).into_eval())?;
+    let meta = fs::symlink_metadata(src).map_err(|e| io_at(src)(e).into_eval())?;
     copy_node(src, dst, &meta, filter)
 }
 
