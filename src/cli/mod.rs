@@ -10,6 +10,7 @@ mod build;
 mod completions;
 mod eval;
 mod gc;
+mod instantiate;
 mod nix_instantiate;
 mod nix_store;
 mod store;
