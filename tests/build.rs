@@ -52,7 +52,11 @@ fn ok(c: Command) -> String {
 
 /// Deletes a store Nix wrote (its paths are read-only).
 fn wipe(root: &Path) {
-    let _ = Command::new("chmod").arg("-R").arg("u+w").arg(root).status();
+    let _ = Command::new("chmod")
+        .arg("-R")
+        .arg("u+w")
+        .arg(root)
+        .status();
     let _ = std::fs::remove_dir_all(root);
 }
 
@@ -103,11 +107,11 @@ let
   recursive512 = derivation { name = "recursive512"; inherit system; builder = sh;
     args = [ "-c" "set -e; /bin/mkdir $out; printf x > $out/f" ];
     outputHashMode = "recursive"; outputHashAlgo = "sha512";
-    outputHash = "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"; };
+    outputHash = "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"; };
   awkward = derivation { name = "awk-ward.+_?="; inherit system; builder = sh;
     "quote\"d" = "a\"b\\c\nd\te$ {x} ü ${plain}"; empty = ""; n = null; t = true; f = false;
     i = -42; l = [ 1 "x" null false [ "nested" ] ]; p = ./src/a.txt;
-    args = [ "-c" "echo '${plain.drvPath}' > $out" "a b" "" ]; };
+    args = [ "-c" "echo '${plain}' > $out" "a b" "" ]; };
   ignoring = derivation { name = "ignoring"; inherit system; builder = sh; __ignoreNulls = true;
     gone = null; kept = "k"; args = [ "-c" "echo $kept > $out" ]; };
   passing = derivation { name = "passing"; inherit system; builder = sh;
@@ -145,7 +149,9 @@ fn nix_eval(dir: &Path, store_dir: &str, expr: &str) -> String {
 
 /// The same through denv's evaluator with a read-only glue.
 fn denv_eval(dir: &Path, store_dir: &str, expr: &str) -> String {
-    let glue = Rc::new(Glue::read_only(StoreDir::new(store_dir).expect("store dir")));
+    let glue = Rc::new(Glue::read_only(
+        StoreDir::new(store_dir).expect("store dir"),
+    ));
     let mut ev = glue::evaluator(glue, &[], &[], dir.to_path_buf());
     let v = match ev.eval_source(Origin::String, expr, dir) {
         Ok(v) => v,
@@ -159,7 +165,10 @@ fn denv_eval(dir: &Path, store_dir: &str, expr: &str) -> String {
 
 fn compare_paths(store_dir: &str) {
     let p = project();
-    for attr in ATTRS {
+    // A `drvPath` in a string makes Nix read the derivation's closure from the store,
+    // which its dummy store does not have: that case is compared in
+    // `drv_files_are_byte_identical_to_nix`.
+    for attr in ATTRS.iter().filter(|a| **a != "allOutputs") {
         let expr = format!(
             "let d = (import ./cases.nix).{attr}; in [ d.drvPath (map (o: d.${{o}}.outPath) (d.outputs or [ \"out\" ])) ]"
         );
@@ -296,8 +305,17 @@ fn builds_give_nix_output_paths_and_nar_hashes() {
     let root = tempfile::tempdir().expect("tempdir");
     let root = root.path().join("s");
     let attrs = [
-        "plain", "multi", "dep", "source", "withText", "flat", "flatSri", "recursive", "passing",
-        "ignoring", "awkward",
+        "plain",
+        "multi",
+        "dep",
+        "source",
+        "withText",
+        "flat",
+        "flatSri",
+        "recursive",
+        "passing",
+        "ignoring",
+        "awkward",
     ];
     let mut c = nix("nix-build", &root);
     c.current_dir(p.path()).args(["cases.nix", "--no-out-link"]);
@@ -320,7 +338,10 @@ fn builds_give_nix_output_paths_and_nar_hashes() {
     assert_eq!(nar_hashes(&denv_out), nix_nar);
     // nix-build's links: result, result-2, … (and -OUTPUT for other outputs).
     let first = std::fs::read_link(p.path().join("result")).expect("result link");
-    assert_eq!(first.to_string_lossy(), denv_out.lines().next().unwrap_or(""));
+    assert_eq!(
+        first.to_string_lossy(),
+        denv_out.lines().next().unwrap_or("")
+    );
     assert!(p.path().join("result-1").exists());
     let mut verify = denv();
     verify
@@ -430,8 +451,14 @@ fn failing_builder_reports_status_and_log_tail() {
     let out = build_expr(&store, p.path(), expr, &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("-fails.drv' failed with exit code 3;"), "{stderr}");
-    assert!(stderr.contains("last 10 log lines:\n> line 4\n"), "{stderr}");
+    assert!(
+        stderr.contains("-fails.drv' failed with exit code 3;"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("last 10 log lines:\n> line 4\n"),
+        "{stderr}"
+    );
     assert!(stderr.contains("> line 12\n> oops\n"), "{stderr}");
     assert!(!stderr.contains("> line 3\n"), "{stderr}");
     let drv = stderr
@@ -452,13 +479,18 @@ fn sandbox_shows_only_inputs_and_no_network() {
       other = builtins.toFile "unrelated" "u"; in
       derivation { name = "probe"; system = builtins.currentSystem; builder = "/bin/sh"; inherit dep;
         unrelated = builtins.unsafeDiscardStringContext other;
-        args = [ "-c" "set -e; /bin/ls $NIX_STORE | /usr/bin/wc -l > $out; test -e $unrelated && echo seen >> $out || echo hidden >> $out; /usr/bin/id -u >> $out; pwd >> $out; cat /etc/passwd | /usr/bin/head -1 >> $out" ]; }"#;
+        args = [ "-c" "set -e; /bin/ls $NIX_STORE > $TMPDIR/l; /usr/bin/wc -l < $TMPDIR/l > $out; test -e $unrelated && echo seen >> $out || echo hidden >> $out; /usr/bin/id -u >> $out; pwd >> $out; /bin/cat /etc/passwd | /usr/bin/head -1 >> $out" ]; }"#;
     let out = build_expr(&store, p.path(), expr, &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let text = std::fs::read_to_string(&path).expect("output");
     assert_eq!(
         text,
+        // The store shows the input, nothing else.
         "1\nhidden\n1000\n/build\nroot:x:0:0:Nix build user:/build:/noshell\n"
     );
 }
@@ -490,7 +522,10 @@ fn concurrent_builds_of_one_closure_build_it_once() {
     let b = b.wait_with_output().expect("wait");
     assert!(a.status.success() && b.status.success());
     assert_eq!(a.stdout, b.stdout);
-    assert_eq!(std::fs::read_to_string(&counter).expect("counter"), "built\n");
+    assert_eq!(
+        std::fs::read_to_string(&counter).expect("counter"),
+        "built\n"
+    );
 }
 
 #[test]
@@ -518,9 +553,16 @@ fn killed_builds_leave_a_clean_store_and_the_next_build_succeeds() {
         ok(verify);
     }
     let out = build_expr(&store, p.path(), expr, &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    assert_eq!(std::fs::read_to_string(Path::new(&path).join("n")).expect("n"), "5\n");
+    assert_eq!(
+        std::fs::read_to_string(Path::new(&path).join("n")).expect("n"),
+        "5\n"
+    );
 }
 
 #[test]
@@ -539,7 +581,7 @@ fn interrupt_stops_builders_and_their_children() {
         .args(["build", "--no-link", "--no-sandbox", "-E", &expr])
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("spawn");
+    let child = c.spawn().expect("spawn");
     let start = Instant::now();
     while !pid_file.exists() && start.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(50));
@@ -556,9 +598,13 @@ fn interrupt_stops_builders_and_their_children() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
     std::thread::sleep(Duration::from_millis(100));
-    // SAFETY: signal 0 only checks whether the process exists.
-    let alive = unsafe { libc::kill(pid, 0) } == 0;
-    assert!(!alive, "the builder's child survived");
+    // A killed process whose parent is gone may stay a zombie until init reaps it.
+    let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let running = state
+        .rsplit(')')
+        .next()
+        .is_some_and(|rest| !rest.trim_start().starts_with('Z'));
+    assert!(!running, "the builder's child survived: {state}");
 }
 
 #[test]
@@ -566,9 +612,14 @@ fn instantiate_writes_drvs_and_add_root_links_them() {
     let p = project();
     let store = p.path().join("s/store");
     let mut c = denv();
-    c.current_dir(p.path())
-        .env("DENV_STORE", &store)
-        .args(["nix-instantiate", "cases.nix", "-A", "dep", "--add-root", "drv-link"]);
+    c.current_dir(p.path()).env("DENV_STORE", &store).args([
+        "nix-instantiate",
+        "cases.nix",
+        "-A",
+        "dep",
+        "--add-root",
+        "drv-link",
+    ]);
     let out = ok(c);
     let link = p.path().join("drv-link");
     assert_eq!(out, format!("{}\n", link.display()));

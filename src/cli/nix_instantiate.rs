@@ -133,13 +133,7 @@ fn run(flags: Flags) -> u8 {
     }
     if !eval {
         return super::instantiate::from_nix_instantiate(
-            inputs,
-            attr_paths,
-            auto_args,
-            include,
-            add_root,
-            store,
-            show_trace,
+            inputs, attr_paths, auto_args, include, add_root, store, show_trace,
         );
     }
     let output = if json {
