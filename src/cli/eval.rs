@@ -4,7 +4,6 @@
 //!
 //! Evaluation is read-only: it writes nothing and creates no directory.
 
-use std::ffi::OsString;
 use std::io::Read;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -72,7 +71,7 @@ pub fn run(args: Args) -> u8 {
     let output = if json {
         Output::Json
     } else if xml {
-        Output::Xml
+        Output::Xml { location: true }
     } else if raw {
         Output::Raw
     } else {
@@ -114,7 +113,10 @@ pub(crate) enum Input {
 pub(crate) enum Output {
     Nix,
     Json,
-    Xml,
+    /// XML, with or without source locations.
+    Xml {
+        location: bool,
+    },
     Raw,
 }
 
@@ -159,12 +161,22 @@ pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
         ..EvalOptions::default()
     };
     let mut ev = Evaluator::new(Rc::new(RealFs), Rc::new(NoStore::new(store_dir)), options);
-    ev.set_trace_sink(Box::new(|msg| crate::ui::trace(msg)));
+    ev.set_trace_sink(Box::new(crate::ui::trace));
     ev
 }
 
 /// Runs a request, printing values on stdout and errors on stderr; returns the exit code.
 pub(crate) fn run_request(req: &Request) -> u8 {
+    match crate::eval::run_on_eval_stack(|| run_request_here(req)) {
+        Ok(code) => code,
+        Err(e) => {
+            crate::ui::error(&e);
+            super::EXIT_FAILURE
+        }
+    }
+}
+
+fn run_request_here(req: &Request) -> u8 {
     let mut ev = make_evaluator(&req.include);
     for input in &req.inputs {
         match evaluate_input(&mut ev, req, input) {
@@ -210,7 +222,12 @@ fn evaluate_input(
     let mut out = Vec::new();
     for path in paths {
         let v = select_attr_path(ev, &root, &path, &auto)?;
-        let v = auto_call(ev, &v, &auto)?;
+        // As in Nix, the selected value is called only when arguments were given.
+        let v = if req.auto_args.is_empty() {
+            v
+        } else {
+            auto_call(ev, &v, &auto)?
+        };
         out.push(format_value(ev, &v, req.strict, req.output)?);
     }
     Ok(out)
@@ -230,9 +247,21 @@ pub(crate) fn format_value(
             let s = ev.coerce_to_string(&v, crate::eval::Coercion::INTERPOLATE)?;
             Ok(s.as_str().to_string())
         }
-        Output::Json | Output::Xml => {
-            let _ = ev.force_deep(v)?;
-            Err(EvalError::msg("JSON and XML output are not available yet"))
+        Output::Json => {
+            let v = if strict {
+                ev.force_deep(v)?
+            } else {
+                ev.force(v)?
+            };
+            crate::eval::builtins::serde::to_json(ev, &v, strict)
+        }
+        Output::Xml { location } => {
+            let v = if strict {
+                ev.force_deep(v)?
+            } else {
+                ev.force(v)?
+            };
+            crate::eval::builtins::serde::to_xml(ev, &v, strict, location)
         }
     }
 }
@@ -306,11 +335,4 @@ pub(crate) fn select_attr_path(
         };
     }
     Ok(v)
-}
-
-/// The arguments after the program name, as strings (non-UTF-8 is replaced).
-pub(crate) fn string_args(args: &[OsString]) -> Vec<String> {
-    args.iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect()
 }

@@ -20,6 +20,7 @@ struct Flags {
     xml: bool,
     from_expr: bool,
     show_trace: bool,
+    no_location: bool,
     attr_paths: Vec<String>,
     auto_args: Vec<(String, AutoArg)>,
     include: Vec<String>,
@@ -56,8 +57,8 @@ pub fn main(args: Vec<OsString>) -> u8 {
             "--xml" => flags.xml = true,
             "-E" | "--expr" => flags.from_expr = true,
             "--show-trace" => flags.show_trace = true,
-            "--no-location" | "--readonly-mode" | "-r" | "--read-write-mode" | "--dry-run"
-            | "--indirect" => {}
+            "--no-location" => flags.no_location = true,
+            "--readonly-mode" | "-r" | "--read-write-mode" | "--dry-run" | "--indirect" => {}
             "-A" | "--attr" => match need(1, &mut it) {
                 Some(v) => flags.attr_paths.extend(v),
                 None => return usage_error(&format!("flag '{a}' requires 1 argument")),
@@ -105,6 +106,7 @@ fn run(flags: Flags) -> u8 {
         xml,
         from_expr,
         show_trace,
+        no_location,
         attr_paths,
         auto_args,
         include,
@@ -139,7 +141,9 @@ fn run(flags: Flags) -> u8 {
     let output = if json {
         Output::Json
     } else if xml {
-        Output::Xml
+        Output::Xml {
+            location: !no_location,
+        }
     } else {
         Output::Nix
     };

@@ -346,8 +346,8 @@ impl<'a> Compiler<'a> {
     /// Resolves a variable, skipping the `skip` innermost scopes.
     fn resolve(&mut self, name: Symbol, pos: Pos, skip: usize) -> Result<Expr, EvalError> {
         let mut withs = Vec::new();
-        let mut depth = 0u32;
         for (i, scope) in self.scopes.iter().rev().enumerate() {
+            let depth = i as u32;
             if i >= skip {
                 match scope {
                     Scope::Frame(slots) => {
@@ -364,7 +364,6 @@ impl<'a> Compiler<'a> {
                     Scope::With => withs.push(VarRef { depth, index: 0 }),
                 }
             }
-            depth += 1;
         }
         if let Some(v) = self.globals.get(&name) {
             return Ok(Expr::Const(v.clone()));

@@ -40,7 +40,7 @@ use std::rc::Rc;
 pub use error::{ErrorKind, EvalError};
 pub use glue::{NoStore, StoreGlue};
 pub use io::{EvalIo, FileType, RealFs};
-pub use machine::{EvalOptions, Evaluator, SearchPathEntry};
+pub use machine::{EvalOptions, Evaluator, SearchPathEntry, run_on_eval_stack};
 pub use ops::Coercion;
 pub use source::{Origin, Pos};
 pub use value::{Attrs, Context, ContextElem, NixString, Value};
