@@ -639,3 +639,39 @@ fn instantiate_writes_drvs_and_add_root_links_them() {
     assert_eq!(store.dir().display(&derivations[0].drv_path), drv);
     assert!(store.is_valid(&derivations[0].drv_path).expect("valid"));
 }
+
+#[test]
+fn only_fixed_output_builders_reach_the_network() {
+    let p = project();
+    let store = p.path().join("s/store");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            drop(conn);
+        }
+    });
+    let probe = format!(
+        "if (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null; then printf online > $out; else printf offline > $out; fi"
+    );
+    let sha = |s: &[u8]| Hash::digest(HashAlgo::Sha256, s).to_typed_string(HashFormat::Sri);
+    for (fixed, wanted) in [(true, "online"), (false, "offline")] {
+        let hash = if fixed {
+            format!("outputHash = \"{}\";", sha(b"online"))
+        } else {
+            String::new()
+        };
+        let expr = format!(
+            r#"derivation {{ name = "net"; system = builtins.currentSystem; builder = "/bin/bash";
+              args = [ "-c" "{probe}" ]; {hash} }}"#
+        );
+        let out = build_expr(&store, p.path(), &expr, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert_eq!(std::fs::read_to_string(&path).expect("output"), wanted);
+    }
+}
