@@ -35,8 +35,7 @@ fn nix(program: &str, root: &Path) -> Command {
 }
 
 fn run(mut c: Command) -> Output {
-    let out = c.output().expect("spawn");
-    out
+    c.output().expect("spawn")
 }
 
 fn ok(c: Command) -> String {
