@@ -317,12 +317,16 @@ fn builds_give_nix_output_paths_and_nar_hashes() {
         "awkward",
     ];
     let mut c = nix("nix-build", &root);
-    c.current_dir(p.path()).args(["cases.nix", "--no-out-link"]);
+    c.current_dir(p.path()).arg("cases.nix");
     for a in attrs {
         c.args(["-A", a]);
     }
     let nix_out = ok(c);
     let nix_nar = nix_hashes(&root, &nix_out);
+    let nix_links = result_links(p.path());
+    for name in nix_links.keys() {
+        std::fs::remove_file(p.path().join(name)).expect("remove link");
+    }
     wipe(&root);
 
     let mut c = denv();
@@ -336,12 +340,7 @@ fn builds_give_nix_output_paths_and_nar_hashes() {
     assert_eq!(denv_out, nix_out);
     assert_eq!(nar_hashes(&denv_out), nix_nar);
     // nix-build's links: result, result-2, … (and -OUTPUT for other outputs).
-    let first = std::fs::read_link(p.path().join("result")).expect("result link");
-    assert_eq!(
-        first.to_string_lossy(),
-        denv_out.lines().next().unwrap_or("")
-    );
-    assert!(p.path().join("result-1").exists());
+    assert_eq!(result_links(p.path()), nix_links);
     let mut verify = denv();
     verify
         .env("DENV_STORE", root.join("store"))
@@ -673,4 +672,58 @@ fn only_fixed_output_builders_reach_the_network() {
         let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         assert_eq!(std::fs::read_to_string(&path).expect("output"), wanted);
     }
+}
+
+/// The `result*` links in `dir`, with their targets.
+fn result_links(dir: &Path) -> BTreeMap<String, PathBuf> {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("result"))
+        .map(|n| {
+            let target = std::fs::read_link(dir.join(&n)).expect("link");
+            (n, target)
+        })
+        .collect()
+}
+
+#[test]
+fn same_derivation_twice_with_other_outputs_links_like_nix_build() {
+    let p = project();
+    std::fs::write(
+        p.path().join("default.nix"),
+        r#"{ greeting ? "hi" }: {
+  multi = derivation { name = "multi"; system = builtins.currentSystem; builder = "/bin/sh";
+    outputs = [ "out" "dev" ]; args = [ "-c" "echo ${greeting} > $out; echo dev > $dev" ]; };
+}"#,
+    )
+    .expect("write");
+    let root = tempfile::tempdir().expect("tempdir");
+    let root = root.path().join("s");
+    let args = [
+        "-A",
+        "multi.dev",
+        "-A",
+        "multi",
+        "--argstr",
+        "greeting",
+        "hello",
+    ];
+    let mut c = nix("nix-build", &root);
+    c.current_dir(p.path()).args(args);
+    let nix_out = ok(c);
+    let nix_links = result_links(p.path());
+    for name in nix_links.keys() {
+        std::fs::remove_file(p.path().join(name)).expect("remove link");
+    }
+    wipe(&root);
+
+    let mut c = denv();
+    c.current_dir(p.path())
+        .env("DENV_STORE", root.join("store"))
+        .arg("build")
+        .args(args);
+    assert_eq!(ok(c), nix_out);
+    assert_eq!(result_links(p.path()), nix_links);
 }
