@@ -141,8 +141,18 @@ pub(crate) struct Request {
 
 /// Builds the evaluator for a command-line evaluation.
 pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
-    let mut search_path: Vec<SearchPathEntry> =
-        include.iter().map(|s| SearchPathEntry::parse(s)).collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // Relative `-I` directories are taken relative to the working directory, as Nix does.
+    let mut search_path: Vec<SearchPathEntry> = include
+        .iter()
+        .map(|s| {
+            let mut e = SearchPathEntry::parse(s);
+            if !e.path.starts_with('/') && !e.path.contains("://") {
+                e.path = cwd.join(&e.path).to_string_lossy().into_owned();
+            }
+            e
+        })
+        .collect();
     if let Some(nix_path) = std::env::var_os("NIX_PATH") {
         let nix_path = nix_path.to_string_lossy().into_owned();
         search_path.extend(

@@ -162,6 +162,8 @@ pub struct Evaluator {
     pub(crate) regex_cache: super::regex::RegexCache,
     pub(crate) trace_sink: TraceSink,
     depth: usize,
+    /// Below this stack address the next level must go through `stacker` (0: unknown).
+    stack_limit: usize,
 }
 
 impl Evaluator {
@@ -182,6 +184,7 @@ impl Evaluator {
             regex_cache: super::regex::RegexCache::default(),
             trace_sink: Box::new(|_| {}),
             depth: 0,
+            stack_limit: stack_limit(),
         };
         super::builtins::install(&mut ev);
         ev
@@ -234,13 +237,7 @@ impl Evaluator {
             }
         };
         let result = match &state {
-            ThunkState::Pending(expr, env) => self.guard(|ev| ev.eval(expr, env)).map_err(|e| {
-                if matches!(e.kind, ErrorKind::InfiniteRecursion) {
-                    e.at(expr.pos())
-                } else {
-                    e
-                }
-            }),
+            ThunkState::Pending(expr, env) => self.guard(|ev| ev.eval(expr, env)),
             ThunkState::Apply(f, arg) => self
                 .force(f)
                 .and_then(|f| self.call(&f, arg.clone(), Pos::NONE)),
@@ -303,6 +300,7 @@ impl Evaluator {
     }
 
     /// Runs `f` one level deeper, growing the stack or failing cleanly when too deep.
+    #[inline(always)]
     pub(crate) fn guard<T>(
         &mut self,
         f: impl FnOnce(&mut Evaluator) -> Result<T, EvalError>,
@@ -311,7 +309,13 @@ impl Evaluator {
             return Err(EvalError::new(ErrorKind::StackOverflow));
         }
         self.depth += 1;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(self));
+        // Comparing the stack pointer with a limit computed once is much cheaper than
+        // asking `stacker` each time; only near the limit does `stacker` take over.
+        let r = if stack_pointer() > self.stack_limit {
+            f(self)
+        } else {
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(self))
+        };
         self.depth -= 1;
         r
     }
@@ -399,14 +403,31 @@ impl Evaluator {
         }
     }
 
+    /// The values of a `let`/`rec` frame's bindings, made in order: a binding that is just
+    /// an earlier sibling's name shares that sibling's value, as in Nix.
+    fn frame_values<'e>(&self, exprs: impl Iterator<Item = &'e Rc<Expr>>, env: &Rc<Env>) -> Slots {
+        let mut values = Slots::new();
+        for e in exprs {
+            let v = match &**e {
+                Expr::Var(r, _) if r.depth == 0 && (r.index as usize) < values.len() => {
+                    values[r.index as usize].clone()
+                }
+                _ => self.thunk_in_new_frame(e, env),
+            };
+            values.push(v);
+        }
+        values
+    }
+
     /// Evaluates `expr` in `env` to weak head normal form.
     pub(crate) fn eval(&mut self, expr: &Expr, env: &Rc<Env>) -> Result<Value, EvalError> {
         match expr {
             Expr::Const(v) => Ok(v.clone()),
-            Expr::Var(r, _) => {
+            Expr::Var(r, pos) => {
                 let v = lookup(env, *r);
                 match v {
-                    Value::Thunk(t) => self.force_thunk(&t),
+                    // Nix reports infinite recursion where the variable was forced.
+                    Value::Thunk(t) => self.force_thunk(&t).map_err(|e| recursion_at(e, *pos)),
                     v => Ok(v),
                 }
             }
@@ -475,11 +496,12 @@ impl Evaluator {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
                 other => Err(type_error_at("a Boolean", &other, Pos::NONE)),
             },
+            // `-x` is `0 - x` in Nix, so `-0.0` is `0`.
             Expr::Neg(e, pos) => match self.eval(e, env)? {
                 Value::Int(i) => super::ops::int_arith(super::ir::BinOp::Sub, 0, i)
                     .map(Value::Int)
                     .map_err(|e| e.at(*pos)),
-                Value::Float(f) => Ok(Value::Float(-f)),
+                Value::Float(f) => Ok(Value::Float(0.0 - f)),
                 other => Err(type_error_at("an integer", &other, *pos)),
             },
             Expr::Interpolate { parts, pos } => self.eval_interpolation(parts, *pos, env),
@@ -529,10 +551,10 @@ impl Evaluator {
                 }
             };
             let name = self.attr_key(key, env)?;
-            match attrs.get(name) {
+            match attrs.get_attr(name) {
                 Some(found) => {
-                    let found = found.clone();
-                    v = self.force(&found)?;
+                    let (value, at) = (found.value.clone(), found.pos);
+                    v = self.force(&value).map_err(|e| recursion_at(e, at))?;
                 }
                 None => {
                     if let Some(d) = default {
@@ -563,12 +585,14 @@ impl Evaluator {
         env: &Rc<Env>,
     ) -> Result<Value, EvalError> {
         let mut v = self.eval(inner, env)?;
-        for key in path.iter() {
+        for (i, key) in path.iter().enumerate() {
             let Value::Attrs(attrs) = v else {
                 return Ok(Value::Bool(false));
             };
             let name = self.attr_key(key, env)?;
             match attrs.get(name) {
+                // The last attribute is only looked up, never evaluated.
+                Some(_) if i + 1 == path.len() => return Ok(Value::Bool(true)),
                 Some(found) => {
                     let found = found.clone();
                     v = self.force(&found)?;
@@ -582,11 +606,7 @@ impl Evaluator {
     #[inline(never)]
     fn eval_let(&mut self, def: &super::ir::LetDef, env: &Rc<Env>) -> Result<Value, EvalError> {
         let frame = Env::new(Slots::new(), Some(env.clone()));
-        let values: Slots = def
-            .bindings
-            .iter()
-            .map(|b| self.thunk_in_new_frame(b, &frame))
-            .collect();
+        let values = self.frame_values(def.bindings.iter(), &frame);
         *frame.slots.borrow_mut() = values;
         self.eval(&def.body, &frame)
     }
@@ -606,11 +626,7 @@ impl Evaluator {
     fn eval_attrs(&mut self, def: &AttrsDef, env: &Rc<Env>) -> Result<Value, EvalError> {
         let (scope, entries) = if def.recursive {
             let frame = Env::new(vec![Value::Null; def.statics.len()], Some(env.clone()));
-            let values: Vec<Value> = def
-                .statics
-                .iter()
-                .map(|b| self.thunk_in_new_frame(&b.value, &frame))
-                .collect();
+            let values = self.frame_values(def.statics.iter().map(|b| &b.value), &frame);
             let entries = def
                 .statics
                 .iter()
@@ -621,7 +637,8 @@ impl Evaluator {
                     value: v.clone(),
                 })
                 .collect();
-            *frame.slots.borrow_mut() = values.into();
+            *frame.slots.borrow_mut() = values;
+            let entries = self.apply_overrides(def, &frame, entries)?;
             (frame, entries)
         } else {
             let entries = def
@@ -661,8 +678,37 @@ impl Evaluator {
         Ok(Value::attrs(attrs))
     }
 
+    /// `rec { __overrides = { … }; … }`: the attributes of `__overrides` replace those of
+    /// the set, in the set and in its recursive scope.
+    fn apply_overrides(
+        &mut self,
+        def: &AttrsDef,
+        frame: &Rc<Env>,
+        mut entries: Vec<Attr>,
+    ) -> Result<Vec<Attr>, EvalError> {
+        let overrides_sym = self.symbols.intern("__overrides");
+        let Some(i) = def.statics.iter().position(|b| b.name == overrides_sym) else {
+            return Ok(entries);
+        };
+        let overrides = entries[i].value.clone();
+        let overrides = self.force_attrs(&overrides)?;
+        for o in overrides.iter() {
+            match def.statics.iter().position(|b| b.name == o.name) {
+                Some(j) => {
+                    entries[j] = o.clone();
+                    frame.slots.borrow_mut()[j] = o.value.clone();
+                }
+                None => entries.push(o.clone()),
+            }
+        }
+        entries.sort_by_key(|a| a.name);
+        Ok(entries)
+    }
+
     /// Applies a function value to one argument.
     pub fn call(&mut self, f: &Value, arg: Value, pos: Pos) -> Result<Value, EvalError> {
+        // The common case checks the stack by hand: a closure through `stacker` would add
+        // a few hundred bytes to every level of Nix recursion.
         self.guard(|ev| ev.call_inner(f, arg, pos))
     }
 
@@ -920,6 +966,18 @@ impl Evaluator {
     }
 }
 
+/// Gives an infinite-recursion error without a position the place where the value was
+/// forced.
+#[cold]
+#[inline(never)]
+fn recursion_at(e: EvalError, pos: Pos) -> EvalError {
+    if matches!(e.kind, ErrorKind::InfiniteRecursion) {
+        e.at(pos)
+    } else {
+        e
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn type_error_at(expected: &'static str, got: &Value, pos: Pos) -> EvalError {
@@ -932,6 +990,23 @@ fn assert_failed(cond: &Value, text: &str, pos: Pos) -> EvalError {
     match cond {
         Value::Bool(_) => EvalError::new(ErrorKind::Assert(text.to_string())).at(pos),
         other => EvalError::type_error("a Boolean", other).at(pos),
+    }
+}
+
+/// An address on the current stack (a local's), for cheap stack-depth checks.
+#[inline(always)]
+fn stack_pointer() -> usize {
+    let marker = 0u8;
+    std::ptr::addr_of!(marker) as usize
+}
+
+/// The stack address below which less than [`RED_ZONE`] is left on this thread.
+fn stack_limit() -> usize {
+    match stacker::remaining_stack() {
+        Some(left) => stack_pointer()
+            .saturating_sub(left)
+            .saturating_add(RED_ZONE),
+        None => usize::MAX,
     }
 }
 

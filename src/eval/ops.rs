@@ -532,9 +532,7 @@ impl Evaluator {
                 return Ok(Value::Path(Rc::from(candidate)));
             }
         }
-        Err(EvalError::msg(format!(
-            "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
-        )))
+        Err(EvalError::new(ErrorKind::NotInSearchPath(name.to_string())))
     }
 }
 
