@@ -265,8 +265,12 @@ fn try_start(
     if all_valid {
         return Ok(Start::AlreadyValid);
     }
+    // Leftovers of an interrupted build are invalid and in the way; a valid output
+    // (of a derivation only partly built) is never touched.
     for p in out_paths.values() {
-        outputs::remove_tree(&store.real_path(p))?;
+        if !store.is_valid(p)? {
+            outputs::remove_tree(&store.real_path(p))?;
+        }
     }
     let is_builtin = drv.builder.starts_with("builtin:");
     let sandbox = match sandbox {
