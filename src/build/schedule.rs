@@ -155,13 +155,16 @@ pub fn realise(
                         finish(&mut waiting, &drv);
                     }
                     Err(e) => {
+                        // Remove what the failed builder left, but never a valid path.
                         for (name, at) in &run.built {
-                            let _ = outputs::remove_tree(at);
-                            if let Some(p) =
-                                node.drv.outputs.get(name).and_then(|o| o.path.as_ref())
-                                && !store.is_valid(p).unwrap_or(true)
-                            {
-                                let _ = outputs::remove_tree(&store.real_path(p));
+                            let valid = node
+                                .drv
+                                .outputs
+                                .get(name)
+                                .and_then(|o| o.path.as_ref())
+                                .is_some_and(|p| store.is_valid(p).unwrap_or(true));
+                            if !valid {
+                                let _ = outputs::remove_tree(at);
                             }
                         }
                         if failure.is_none() {
