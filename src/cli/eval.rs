@@ -8,9 +8,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use crate::eval::{
-    EvalError, EvalOptions, Evaluator, NoStore, Origin, RealFs, SearchPathEntry, Value,
-};
+use crate::eval::{EvalError, EvalOptions, Evaluator, Origin, RealFs, SearchPathEntry, Value};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -170,7 +168,8 @@ pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
         search_path,
         ..EvalOptions::default()
     };
-    let mut ev = Evaluator::new(Rc::new(RealFs), Rc::new(NoStore::new(store_dir)), options);
+    let glue = crate::environment::glue::for_evaluation(&store_dir);
+    let mut ev = Evaluator::new(Rc::new(RealFs), glue, options);
     ev.set_trace_sink(Box::new(crate::ui::trace));
     ev
 }

@@ -8,6 +8,7 @@
 
 mod activate;
 mod allow;
+mod build;
 mod completions;
 mod deny;
 mod eval;
@@ -15,6 +16,7 @@ mod export;
 mod fetch_closure;
 mod gc;
 mod hook;
+mod instantiate;
 mod nix_instantiate;
 mod nix_store;
 mod run;
@@ -49,6 +51,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build the derivations of a Nix expression and link ./result.
+    Build(build::Args),
     /// Print shell completions for denv.
     Completions(completions::Args),
     /// Start a subshell (or run `-- CMD`) in the project's environment or an ad-hoc one.
@@ -114,6 +118,7 @@ pub fn main(args: Vec<OsString>) -> u8 {
         command,
     } = cli;
     match command {
+        Command::Build(args) => build::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Shell(args) => shell::run(args),
         Command::Run(args) => run::run(args),

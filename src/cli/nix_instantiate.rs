@@ -25,6 +25,8 @@ struct Flags {
     auto_args: Vec<(String, AutoArg)>,
     include: Vec<String>,
     files: Vec<String>,
+    add_root: Option<String>,
+    store: Option<String>,
 }
 
 fn usage_error(msg: &str) -> u8 {
@@ -81,11 +83,11 @@ pub fn main(args: Vec<OsString>) -> u8 {
                     return usage_error("flag '--option' requires 2 arguments");
                 }
             }
-            "--store" | "--add-root" => {
-                if need(1, &mut it).is_none() {
-                    return usage_error(&format!("flag '{a}' requires 1 argument"));
-                }
-            }
+            "--store" | "--add-root" => match need(1, &mut it) {
+                Some(mut v) if a == "--store" => flags.store = v.pop(),
+                Some(mut v) => flags.add_root = v.pop(),
+                None => return usage_error(&format!("flag '{a}' requires 1 argument")),
+            },
             s if s.starts_with('-') && s != "-" => {
                 return usage_error(&format!("unrecognised flag '{s}'"));
             }
@@ -109,6 +111,8 @@ fn run(flags: Flags) -> u8 {
         auto_args,
         include,
         files,
+        add_root,
+        store,
     } = flags;
     let inputs: Vec<Input> = if from_expr {
         files.into_iter().map(Input::Expr).collect()
@@ -130,10 +134,9 @@ fn run(flags: Flags) -> u8 {
         return parse_only(&inputs, &include, show_trace);
     }
     if !eval {
-        crate::ui::diagnostic(
-            "error: instantiating derivations needs denv's store, which is not available in this build; use --eval\n",
+        return super::instantiate::from_nix_instantiate(
+            inputs, attr_paths, auto_args, include, add_root, store, show_trace,
         );
-        return super::EXIT_FAILURE;
     }
     let output = if json {
         Output::Json

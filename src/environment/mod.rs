@@ -8,9 +8,14 @@
 //! ```
 //! [`resolve`] is the one entry point for activation: it answers from the cache when the
 //! fingerprint still holds and recomputes (and re-caches) otherwise.
+//!
+//! [`glue`] plugs the store into the evaluator (the builtins that copy sources, write
+//! `.drv` files and fetch) and offers entry points that evaluate an expression, write its
+//! derivations and hand them to the builder.
 
 pub mod cache;
 pub mod codec;
+pub mod glue;
 pub mod model;
 pub mod profile;
 

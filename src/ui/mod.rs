@@ -3,6 +3,8 @@
 //! Library code returns data; `cli` hands it here to be shown. Output on stdout is what a
 //! script may read; everything for the human goes to stderr.
 
+pub mod build;
+
 use std::io::Write;
 
 /// Prints `error: MESSAGE` (and its chain of causes) on stderr.
