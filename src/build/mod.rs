@@ -27,6 +27,7 @@ mod interrupt;
 mod job;
 mod outputs;
 mod plan;
+mod profile;
 mod sandbox;
 mod schedule;
 

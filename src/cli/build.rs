@@ -167,7 +167,8 @@ pub fn run(args: Args) -> u8 {
     0
 }
 
-fn show_event(event: BuildEvent) {
+/// Shows what the builder reports, on stderr.
+pub(super) fn show_event(event: BuildEvent) {
     match event {
         BuildEvent::Started { drv } => crate::ui::build::started(&drv),
         BuildEvent::Log { line, .. } => crate::ui::build::log_line(&line),

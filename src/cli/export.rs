@@ -52,7 +52,7 @@ pub fn run(args: Args) -> u8 {
     }
     let trust = TrustStore::new(Dirs::resolve(Overrides::from_env()).trust_dir());
     let sources = Sources {
-        resolve: environment::resolve,
+        resolve: |root: &Path| environment::resolve(root, &mut super::build::show_event),
         check: |root: &Path| config::load(root).map(drop).map_err(EnvironmentError::from),
     };
     let current = |name: &str| std::env::var_os(name);

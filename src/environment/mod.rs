@@ -16,6 +16,7 @@
 pub mod cache;
 pub mod codec;
 pub mod glue;
+pub mod lower;
 pub mod model;
 pub mod profile;
 

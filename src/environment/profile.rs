@@ -6,7 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{self, ConfigError, PackageSpec, Project, VarName};
+use crate::build::{BuildEvent, BuildOptions, Interrupt};
+use crate::config::{self, Channel, ConfigError, PackageSpec, Project, VarName};
+use crate::paths::{Dirs, Overrides};
+use crate::store::derivation::Derivation;
+use crate::store::{Store, StorePath};
+
+use super::glue::{self, Input, Target};
+use super::lower;
 
 use super::cache::{self, Fingerprint};
 use super::model::{Environment, VarOp, project_inputs};
@@ -16,11 +23,28 @@ use super::model::{Environment, VarOp, project_inputs};
 pub enum EnvironmentError {
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Derivation(#[from] crate::store::derivation::DerivationError),
+    #[error(transparent)]
+    Realise(Box<glue::RealiseError>),
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
-        "{} declares packages ({}), and this denv cannot install packages yet",
-        file.display(), names.join(", ")
+        "{}: `{package}` resolved to version {found}, which does not satisfy `{wanted}`; \
+         change the requirement or pick another channel",
+        file.display()
     )]
-    PackagesUnsupported { file: PathBuf, names: Vec<String> },
+    VersionMismatch {
+        file: PathBuf,
+        package: String,
+        wanted: String,
+        found: String,
+    },
     #[error("cannot write the scripts of {}: {source}", root.display())]
     Scripts {
         root: PathBuf,
@@ -30,13 +54,16 @@ pub enum EnvironmentError {
 
 /// The environment of the project at `root`: from the cache if it is current, else
 /// computed and cached. Also (re)writes the project's `[scripts]` executables.
-pub fn resolve(root: &Path) -> Result<(Environment, Fingerprint), EnvironmentError> {
+pub fn resolve(
+    root: &Path,
+    events: &mut dyn FnMut(BuildEvent),
+) -> Result<(Environment, Fingerprint), EnvironmentError> {
     let (env, fingerprint) = match cache::read(root) {
         Some(hit) => hit,
         None => {
             let fingerprint = Fingerprint::take(&project_inputs(root));
             let project = config::load(root)?;
-            let profile = realise_profile(&project)?;
+            let profile = realise_profile(&project, events)?;
             let env = Environment::from_project(&project, profile);
             // A cache that cannot be written only costs speed next time.
             if let Err(err) = cache::write(&env, &fingerprint) {
@@ -55,13 +82,30 @@ pub fn resolve(root: &Path) -> Result<(Environment, Fingerprint), EnvironmentErr
 
 /// Realises the project's `[packages]` into a profile in the store; `None` when there are
 /// none.
-pub fn realise_profile(project: &Project) -> Result<Option<PathBuf>, EnvironmentError> {
-    realise_packages(&project.file(), &project.packages)
+pub fn realise_profile(
+    project: &Project,
+    events: &mut dyn FnMut(BuildEvent),
+) -> Result<Option<PathBuf>, EnvironmentError> {
+    realise_packages(
+        &project.file(),
+        Some(&project.root),
+        &project.packages,
+        &project.channels,
+        events,
+    )
 }
 
 /// An ad-hoc environment of `packages` (`denv shell -p`, `denv run -p`), entered from `cwd`.
-pub fn adhoc(cwd: &Path, packages: &[PackageSpec]) -> Result<Environment, EnvironmentError> {
-    let profile = realise_packages(cwd, packages)?;
+pub fn adhoc(
+    cwd: &Path,
+    packages: &[PackageSpec],
+    events: &mut dyn FnMut(BuildEvent),
+) -> Result<Environment, EnvironmentError> {
+    let channels = config::find_root(cwd)
+        .and_then(|root| config::load(&root).ok())
+        .map(|project| project.channels)
+        .unwrap_or_default();
+    let profile = realise_packages(cwd, None, packages, &channels, events)?;
     let vars = profile
         .iter()
         .filter_map(|profile| {
@@ -80,19 +124,69 @@ pub fn adhoc(cwd: &Path, packages: &[PackageSpec]) -> Result<Environment, Enviro
     })
 }
 
-/// Realises `packages` into one profile in the store; `None` when there are none.
+/// Realises `packages` into one profile in the store; `None` when there are none. With a
+/// project root the profile is kept from garbage collection by `<root>/.denv/profile`.
 fn realise_packages(
     requested_by: &Path,
+    gc_root: Option<&Path>,
     packages: &[PackageSpec],
+    channels: &[Channel],
+    events: &mut dyn FnMut(BuildEvent),
 ) -> Result<Option<PathBuf>, EnvironmentError> {
     if packages.is_empty() {
         return Ok(None);
     }
-    Err(EnvironmentError::PackagesUnsupported {
-        file: requested_by.to_path_buf(),
-        names: packages
-            .iter()
-            .map(|p| p.name.as_str().to_owned())
-            .collect(),
-    })
+    let dirs = Dirs::resolve(Overrides::from_env());
+    let store = Store::open(&dirs.store_dir())?;
+    let target = Target {
+        input: Input::Expr(lower::profile_expression(packages, channels)),
+        attr_paths: Vec::new(),
+        auto_args: Vec::new(),
+        include: Vec::new(),
+        nix_path: Vec::new(),
+        base_dir: requested_by.to_path_buf(),
+    };
+    let options = BuildOptions {
+        jobs: 4,
+        ..BuildOptions::default()
+    };
+    let interrupt = Interrupt::on_signals();
+    let (mut store, built) = glue::build(store, &target, false, &options, &interrupt, events)
+        .map_err(|err| EnvironmentError::Realise(Box::new(err)))?;
+    let Some(profile) = built.into_iter().next() else {
+        return Ok(None);
+    };
+    check_versions(&store, &profile.drv_path, packages, requested_by)?;
+    if let Some(root) = gc_root {
+        let link = root.join(".denv").join("profile");
+        store.add_perm_root(&profile.path, &link)?;
+    }
+    Ok(Some(store.real_path(&profile.path)))
+}
+
+/// Fails when a package resolved to a version its `denv.toml` entry does not accept.
+fn check_versions(
+    store: &Store,
+    drv_path: &StorePath,
+    packages: &[PackageSpec],
+    requested_by: &Path,
+) -> Result<(), EnvironmentError> {
+    let drv_file = store.real_path(drv_path);
+    let text = std::fs::read_to_string(&drv_file).map_err(|source| EnvironmentError::Read {
+        path: drv_file.clone(),
+        source,
+    })?;
+    let drv = Derivation::from_aterm(store.dir(), drv_path.name(), &text)?;
+    let versions = drv.env.get(lower::VERSIONS_ATTR).map_or("", String::as_str);
+    for (spec, version) in packages.iter().zip(versions.split(' ')) {
+        if !lower::satisfies(&spec.version, version) {
+            return Err(EnvironmentError::VersionMismatch {
+                file: requested_by.to_path_buf(),
+                package: spec.name.as_str().to_owned(),
+                wanted: spec.version.to_string(),
+                found: version.to_owned(),
+            });
+        }
+    }
+    Ok(())
 }

@@ -145,7 +145,7 @@ mod tests {
         let loaded = vars.get("DENV_DIFF").and_then(|v| EnvDiff::decode(v));
         let current = |n: &str| vars.get(n).cloned();
         let sources = Sources {
-            resolve: environment::resolve,
+            resolve: |root: &Path| environment::resolve(root, &mut |_| {}),
             check: |root: &Path| config::load(root).map(drop).map_err(EnvironmentError::from),
         };
         decide(&current, loaded.as_ref(), nearest, &w.trust, sources).unwrap()

@@ -1,0 +1,155 @@
+//! Lowering a project's packages to a Nix expression over `<denv>`.
+//!
+//! ```text
+//! [packages] jq = "*", nodejs = { channel = "trixie" }   [channels] trixie = { suite = "trixie" }
+//!   ─► let denv = import <denv> { channels = { "trixie" = "trixie"; }; }; in
+//!      derivation { builder = "builtin:profile"; paths = [ jq trixie.nodejs ];
+//!                   versions = [ jq.version trixie.nodejs.version ]; … }
+//! ```
+//! The expression is the only thing the environment hands to the evaluator, so what a
+//! profile contains is decided by Nix code a user could write by hand.
+
+use crate::config::{Channel, PackageSpec, Relation, VersionReq};
+use crate::pkgs::version::Version;
+
+/// The profile derivation's attribute listing the packages' resolved versions, in
+/// declaration order (space-separated in its environment).
+pub const VERSIONS_ATTR: &str = "versions";
+
+/// The Nix expression of the profile derivation for `packages` from `channels`.
+pub fn profile_expression(packages: &[PackageSpec], channels: &[Channel]) -> String {
+    let channel_args: String = channels
+        .iter()
+        .map(|c| format!(" {} = {};", nix_string(&c.name), nix_string(&c.suite)))
+        .collect();
+    let selected: Vec<String> = packages
+        .iter()
+        .map(|p| match &p.channel {
+            Some(channel) => format!(
+                "denv.pkgs.{}.{}",
+                nix_string(channel),
+                nix_string(p.name.as_str())
+            ),
+            None => format!("denv.pkgs.{}", nix_string(p.name.as_str())),
+        })
+        .collect();
+    let versions: Vec<String> = selected.iter().map(|s| format!("({s}).version")).collect();
+    format!(
+        "let denv = import <denv> {{ channels = {{{channel_args} }}; }}; in\n\
+         derivation {{\n  \
+         name = \"denv-profile\";\n  \
+         system = \"builtin\";\n  \
+         builder = \"builtin:profile\";\n  \
+         paths = [ {} ];\n  \
+         {VERSIONS_ATTR} = [ {} ];\n\
+         }}\n",
+        selected.join(" "),
+        versions.join(" ")
+    )
+}
+
+/// Whether `version` (as the archive gives it) satisfies what `denv.toml` asked for.
+pub fn satisfies(req: &VersionReq, version: &str) -> bool {
+    match req {
+        VersionReq::Any => true,
+        VersionReq::Prefix(prefix) => {
+            let prefix = prefix.as_str();
+            let without_epoch = version.split_once(':').map_or(version, |(_, rest)| rest);
+            version.starts_with(prefix) || without_epoch.starts_with(prefix)
+        }
+        VersionReq::Relations(relations) => {
+            let Ok(actual) = Version::parse(version) else {
+                return false;
+            };
+            relations.iter().all(|(relation, wanted)| {
+                let Ok(wanted) = Version::parse(wanted.as_str()) else {
+                    return false;
+                };
+                let order = actual.cmp(&wanted);
+                match relation {
+                    Relation::Less => order.is_lt(),
+                    Relation::LessEq => order.is_le(),
+                    Relation::Eq => order.is_eq(),
+                    Relation::GreaterEq => order.is_ge(),
+                    Relation::Greater => order.is_gt(),
+                }
+            })
+        }
+    }
+}
+
+/// `text` as a Nix string literal.
+pub fn nix_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{PackageName, VersionReq};
+
+    fn spec(name: &str, channel: Option<&str>) -> PackageSpec {
+        PackageSpec {
+            name: PackageName::new(name).expect("valid name"),
+            version: VersionReq::Any,
+            channel: channel.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn packages_are_selected_from_their_channels_in_order() {
+        let channels = vec![Channel {
+            name: "trixie".into(),
+            suite: "trixie".into(),
+            components: vec!["main".into()],
+        }];
+        let expr = profile_expression(
+            &[spec("jq", None), spec("golang-go", Some("trixie"))],
+            &channels,
+        );
+        assert!(
+            expr.contains(r#"channels = { "trixie" = "trixie"; }"#),
+            "{expr}"
+        );
+        assert!(
+            expr.contains(r#"paths = [ denv.pkgs."jq" denv.pkgs."trixie"."golang-go" ];"#),
+            "{expr}"
+        );
+        assert!(
+            expr.contains(r#"versions = [ (denv.pkgs."jq").version"#),
+            "{expr}"
+        );
+    }
+
+    #[test]
+    fn version_requirements_follow_debian_ordering() {
+        let req = |t: &str| VersionReq::parse(t).expect("valid requirement");
+        assert!(satisfies(&req("*"), "1.6-2.1"));
+        assert!(satisfies(&req("1.19"), "2:1.19~1"));
+        assert!(satisfies(&req("2:1.19"), "2:1.19~1"));
+        assert!(!satisfies(&req("1.20"), "2:1.19~1"));
+        assert!(satisfies(&req(">= 1.6, << 2"), "1.6-2.1+deb12u1"));
+        assert!(!satisfies(&req(">= 1.7"), "1.6-2.1"));
+        assert!(satisfies(&req("= 1.6-2.1"), "1.6-2.1"));
+    }
+
+    #[test]
+    fn nix_strings_escape_quotes_backslashes_and_interpolation() {
+        assert_eq!(nix_string(r#"a"b\c${d}$e"#), r#""a\"b\\c\${d}$e""#);
+    }
+}
