@@ -16,4 +16,5 @@ pub mod environment;
 pub mod eval;
 pub mod paths;
 pub mod store;
+pub mod pkgs;
 pub mod ui;

@@ -7,6 +7,10 @@
 //! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
 
 mod completions;
+mod fetch_closure;
+mod search;
+mod show;
+mod update;
 mod gc;
 mod nix_store;
 mod store;
@@ -38,6 +42,15 @@ struct Cli {
 enum Command {
     /// Print shell completions for denv.
     Completions(completions::Args),
+    /// Resolve, fetch and unpack a package closure (development and benchmarks).
+    #[command(hide = true)]
+    FetchClosure(fetch_closure::Args),
+    /// Search the package channels by name and description.
+    Search(search::Args),
+    /// Show a package's versions, description and dependencies.
+    Show(show::Args),
+    /// Fetch and verify the package indexes of every channel.
+    Update(update::Args),
     /// Inspect and manipulate the store.
     Store(store::Args),
     /// Delete store paths that no root reaches.
@@ -65,6 +78,10 @@ pub fn main(args: Vec<OsString>) -> u8 {
     } = cli;
     match command {
         Command::Completions(args) => completions::run(args),
+        Command::FetchClosure(args) => fetch_closure::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Update(args) => update::run(args),
         Command::Store(args) => store::run(args),
         Command::Gc(args) => gc::run(args),
         Command::NixStore { args } => nix_store::main(args),

@@ -1,0 +1,89 @@
+//! `denv fetch-closure PKG… --dir DIR` (hidden, for development and benchmarks): resolve
+//! packages, download their verified `.deb`s into `DIR/debs` and unpack each into
+//! `DIR/tree/<package>`. The store integration will replace this with derivations.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::build::deb;
+use crate::pkgs::aliases::Aliases;
+use crate::pkgs::{DEFAULT_CHANNEL, PkgsError, ResolveOptions};
+
+use super::update::{Context, fail};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Packages (Debian names or aliases).
+    #[arg(required = true)]
+    packages: Vec<String>,
+    /// Where to put `debs/` and `tree/`.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The channel to resolve in.
+    #[arg(long)]
+    channel: Option<String>,
+    /// Parallel downloads and unpackers.
+    #[arg(long, default_value_t = 8)]
+    jobs: usize,
+}
+
+pub fn run(args: Args) -> u8 {
+    let Args {
+        packages,
+        dir,
+        channel,
+        jobs,
+    } = args;
+    let result = (|| {
+        let start = Instant::now();
+        let context = Context::load()?;
+        let name = channel.as_deref().unwrap_or(DEFAULT_CHANNEL);
+        let channel = context.channels(Some(name))?.remove(0);
+        let index = context.index(&channel)?;
+        let aliases = Aliases::builtin().map_err(|e| PkgsError::Malformed {
+            what: "alias table".to_owned(),
+            message: e.to_string(),
+        })?;
+        let names: Vec<String> = packages
+            .iter()
+            .map(|p| aliases.resolve(p, &index))
+            .collect();
+        let requests: Vec<&str> = names.iter().map(String::as_str).collect();
+        let closure = crate::pkgs::resolve(&index, &requests, ResolveOptions::default())?;
+        let resolved = start.elapsed();
+        let downloads: Vec<_> = closure
+            .iter()
+            .map(|p| p.download(&dir.join("debs")))
+            .collect();
+        context
+            .fetcher
+            .download_all(&downloads, jobs, &context.progress)?;
+        let fetched = start.elapsed();
+        let items: Vec<(PathBuf, PathBuf)> = closure
+            .iter()
+            .zip(&downloads)
+            .map(|(p, d)| (d.dest.clone(), dir.join("tree").join(&p.name)))
+            .collect();
+        let unpacked = deb::unpack_all(&items, jobs).map_err(|e| PkgsError::Malformed {
+            what: "package archive".to_owned(),
+            message: e.to_string(),
+        })?;
+        let bytes: u64 = closure.iter().map(|p| p.size).sum();
+        let files: usize = unpacked.iter().map(|u| u.files).sum();
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "{} packages, {bytes} bytes downloaded, {files} files unpacked; \
+             resolve {:.3}s, fetch {:.3}s, total {:.3}s",
+            closure.len(),
+            resolved.as_secs_f64(),
+            (fetched - resolved).as_secs_f64(),
+            start.elapsed().as_secs_f64()
+        );
+        Ok(())
+    })();
+    match result {
+        Ok(()) => 0,
+        Err(err) => fail(&err),
+    }
+}

@@ -1,0 +1,261 @@
+//! HTTP downloads for archive files, with progress reported through [`Progress`].
+//!
+//! Everything fetched here is untrusted until a caller checks it against the chain of
+//! trust; [`Fetcher::download`] checks size and SHA256 while streaming and only renames
+//! the file into place when both match, so a partial or tampered file never appears
+//! under its final name. Parallel downloads use plain threads.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use super::error::PkgsError;
+
+/// Receives what the fetcher is doing; the UI draws it. Every method has a no-op default.
+pub trait Progress: Sync {
+    /// A download started; `total` is its size when known.
+    fn started(&self, _url: &str, _total: Option<u64>) {}
+    /// `bytes` more bytes of `url` arrived.
+    fn advanced(&self, _url: &str, _bytes: u64) {}
+    /// A download finished (successfully or not).
+    fn finished(&self, _url: &str) {}
+    /// Something was skipped or degraded; shown once as a warning.
+    fn warning(&self, _message: &str) {}
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// One file to download and check.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub url: String,
+    pub dest: PathBuf,
+    pub size: u64,
+    /// Lower-case hex SHA256.
+    pub sha256: String,
+}
+
+/// An HTTP client shared by all downloads of one command.
+#[derive(Clone)]
+pub struct Fetcher {
+    agent: ureq::Agent,
+}
+
+impl Default for Fetcher {
+    fn default() -> Self {
+        Fetcher::new()
+    }
+}
+
+impl Fetcher {
+    pub fn new() -> Fetcher {
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(15)))
+            .timeout_recv_body(Some(Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .user_agent(concat!("denv/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .new_agent();
+        Fetcher { agent }
+    }
+
+    fn open(&self, url: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), PkgsError> {
+        let response = self.agent.get(url).call().map_err(|e| PkgsError::Fetch {
+            url: url.to_owned(),
+            message: e.to_string(),
+        })?;
+        let status = response.status().as_u16();
+        if status == 404 {
+            return Err(PkgsError::NotFound {
+                url: url.to_owned(),
+            });
+        }
+        if status != 200 {
+            return Err(PkgsError::Fetch {
+                url: url.to_owned(),
+                message: format!("HTTP status {status}"),
+            });
+        }
+        let total = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        Ok((Box::new(response.into_body().into_reader()), total))
+    }
+
+    /// Fetches a whole (small or index-sized) file into memory.
+    pub fn get(&self, url: &str, progress: &dyn Progress) -> Result<Vec<u8>, PkgsError> {
+        let (mut reader, total) = self.open(url)?;
+        progress.started(url, total);
+        let mut out = Vec::with_capacity(total.unwrap_or(0).min(1 << 28) as usize);
+        let mut buf = vec![0u8; 1 << 16];
+        let result = loop {
+            match reader.read(&mut buf) {
+                Ok(0) => break Ok(out),
+                Ok(n) => {
+                    out.extend_from_slice(&buf[..n]);
+                    progress.advanced(url, n as u64);
+                }
+                Err(e) => {
+                    break Err(PkgsError::Fetch {
+                        url: url.to_owned(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        };
+        progress.finished(url);
+        result
+    }
+
+    /// Downloads one file to `dest`, checking its size and SHA256; a file already at
+    /// `dest` with the right hash is kept.
+    pub fn download(&self, item: &Download, progress: &dyn Progress) -> Result<(), PkgsError> {
+        if file_sha256(&item.dest)
+            .is_ok_and(|(size, hash)| size == item.size && hash == item.sha256)
+        {
+            return Ok(());
+        }
+        let parent = item.dest.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(PkgsError::io(parent))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(PkgsError::io(parent))?;
+        let (mut reader, total) = self.open(&item.url)?;
+        progress.started(&item.url, total.or(Some(item.size)));
+        let mut hash = Sha256::new();
+        let mut size = 0u64;
+        let mut buf = vec![0u8; 1 << 16];
+        let outcome = loop {
+            match reader.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    size += n as u64;
+                    if size > item.size {
+                        break Err(PkgsError::Mismatch {
+                            what: format!("size of {}", item.url),
+                            expected: item.size.to_string(),
+                            actual: format!("more than {}", item.size),
+                        });
+                    }
+                    hash.update(&buf[..n]);
+                    if let Err(source) = tmp.write_all(&buf[..n]) {
+                        break Err(PkgsError::Io {
+                            path: tmp.path().to_path_buf(),
+                            source,
+                        });
+                    }
+                    progress.advanced(&item.url, n as u64);
+                }
+                Err(e) => {
+                    break Err(PkgsError::Fetch {
+                        url: item.url.clone(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        };
+        progress.finished(&item.url);
+        outcome?;
+        check_size_and_hash(
+            &item.url,
+            item.size,
+            &item.sha256,
+            size,
+            &hex(&hash.finalize()),
+        )?;
+        tmp.persist(&item.dest).map_err(|e| PkgsError::Io {
+            path: item.dest.clone(),
+            source: e.error,
+        })?;
+        Ok(())
+    }
+
+    /// Downloads every item with up to `jobs` threads; the first error is returned after
+    /// the running downloads end.
+    pub fn download_all(
+        &self,
+        items: &[Download],
+        jobs: usize,
+        progress: &dyn Progress,
+    ) -> Result<(), PkgsError> {
+        let next = Mutex::new(0usize);
+        let first_error: Mutex<Option<PkgsError>> = Mutex::new(None);
+        std::thread::scope(|scope| {
+            for _ in 0..jobs.clamp(1, 16).min(items.len().max(1)) {
+                scope.spawn(|| {
+                    loop {
+                        let index = {
+                            let Ok(mut n) = next.lock() else { return };
+                            let i = *n;
+                            *n += 1;
+                            i
+                        };
+                        let Some(item) = items.get(index) else { return };
+                        if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
+                            return;
+                        }
+                        if let Err(e) = self.download(item, progress) {
+                            if let Ok(mut slot) = first_error.lock() {
+                                slot.get_or_insert(e);
+                            }
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        match first_error.into_inner() {
+            Ok(Some(e)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The size and SHA256 of a file on disk.
+pub fn file_sha256(path: &Path) -> Result<(u64, String), PkgsError> {
+    let mut file = std::fs::File::open(path).map_err(PkgsError::io(path))?;
+    let mut hash = Sha256::new();
+    let size = std::io::copy(&mut file, &mut hash).map_err(PkgsError::io(path))?;
+    Ok((size, hex(&hash.finalize())))
+}
+
+/// Compares a size and hash with the expected ones, naming `what` on a mismatch.
+pub fn check_size_and_hash(
+    what: &str,
+    expected_size: u64,
+    expected_sha256: &str,
+    size: u64,
+    sha256: &str,
+) -> Result<(), PkgsError> {
+    if size != expected_size {
+        return Err(PkgsError::Mismatch {
+            what: format!("size of {what}"),
+            expected: expected_size.to_string(),
+            actual: size.to_string(),
+        });
+    }
+    if !sha256.eq_ignore_ascii_case(expected_sha256) {
+        return Err(PkgsError::Mismatch {
+            what: format!("SHA256 of {what}"),
+            expected: expected_sha256.to_owned(),
+            actual: sha256.to_owned(),
+        });
+    }
+    Ok(())
+}
