@@ -2,6 +2,8 @@
 //! equal what `nix-store` and `nix-instantiate` produce in the same run, and denv's own
 //! store must survive crashes, concurrency and garbage collection.
 
+#[path = "store/disk.rs"]
+mod disk;
 #[path = "store/oracle.rs"]
 mod oracle;
 #[path = "store/paths_vs_nix.rs"]

@@ -6,12 +6,15 @@
 //!
 //! Exit codes: 0 success, 1 the user's command failed, 2 usage or configuration error.
 
+mod build;
 mod completions;
 mod fetch_closure;
 mod search;
 mod show;
 mod update;
+mod eval;
 mod gc;
+mod nix_instantiate;
 mod nix_store;
 mod store;
 
@@ -40,6 +43,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build the derivations of a Nix expression and link ./result.
+    Build(build::Args),
     /// Print shell completions for denv.
     Completions(completions::Args),
     /// Resolve, fetch and unpack a package closure (development and benchmarks).
@@ -61,12 +66,28 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+    /// Evaluate a Nix expression or file and print its value.
+    Eval(eval::Args),
+    /// Nix's nix-instantiate (also available under that name).
+    #[command(name = "nix-instantiate", disable_help_flag = true)]
+    NixInstantiate {
+        /// nix-instantiate's own arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 /// Runs denv with the full argv (including argv[0]) and returns the exit code.
 pub fn main(args: Vec<OsString>) -> u8 {
     if invoked_as(&args, "nix-store") {
         return nix_store::main(args.into_iter().skip(1).collect());
+    }
+    let program = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    if program.as_deref() == Some("nix-instantiate") {
+        return nix_instantiate::main(args.into_iter().skip(1).collect());
     }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -77,6 +98,7 @@ pub fn main(args: Vec<OsString>) -> u8 {
         command,
     } = cli;
     match command {
+        Command::Build(args) => build::run(args),
         Command::Completions(args) => completions::run(args),
         Command::FetchClosure(args) => fetch_closure::run(args),
         Command::Search(args) => search::run(args),
@@ -85,6 +107,8 @@ pub fn main(args: Vec<OsString>) -> u8 {
         Command::Store(args) => store::run(args),
         Command::Gc(args) => gc::run(args),
         Command::NixStore { args } => nix_store::main(args),
+        Command::Eval(args) => eval::run(args),
+        Command::NixInstantiate { args } => nix_instantiate::main(args),
     }
 }
 

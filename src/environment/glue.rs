@@ -15,6 +15,7 @@
 mod derivation;
 mod fetch;
 mod instantiate;
+mod realise;
 mod source;
 
 use std::cell::RefCell;
@@ -30,6 +31,7 @@ use crate::store::{Derivation, DrvHashes, Store, StoreDir, StorePath};
 pub use instantiate::{
     AutoArg, Evaluated, Input, InstantiateError, Instantiation, Target, evaluator, instantiate,
 };
+pub use realise::{Built, RealiseError, build, instantiate_into};
 
 /// Why a store operation of the evaluation failed.
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +58,11 @@ pub enum GlueError {
     Fetch { url: String, reason: String },
 }
 
-impl From<GlueError> for EvalError {
-    fn from(e: GlueError) -> EvalError {
+impl GlueError {
+    /// The evaluation error a failed store operation becomes (an `impl From` would make
+    /// `?` ambiguous inside the evaluator).
+    pub fn into_eval(self) -> EvalError {
+        let e = self;
         let mut text = e.to_string();
         let mut cause = std::error::Error::source(&e);
         while let Some(c) = cause {
@@ -211,20 +216,22 @@ impl StoreGlue for Glue {
     }
 
     fn to_file(&self, name: &str, text: &str, context: &Context) -> Result<String, EvalError> {
-        let refs = self.plain_references(context, name)?;
+        let refs = self
+            .plain_references(context, name)
+            .map_err(GlueError::into_eval)?;
         let path = match &self.store {
             Some(store) => store
                 .borrow_mut()
                 .add_text(name, text.as_bytes(), &refs)
-                .map_err(GlueError::from)?,
+                .map_err(|e| GlueError::from(e).into_eval())?,
             None => crate::store::address::text_path(&self.dir, name, text.as_bytes(), &refs)
-                .map_err(GlueError::from)?,
+                .map_err(|e| GlueError::from(e).into_eval())?,
         };
         Ok(self.dir.display(&path))
     }
 
     fn derivation_strict(&self, req: DerivationRequest) -> Result<DerivationResult, EvalError> {
-        Ok(derivation::derivation_strict(self, req)?)
+        derivation::derivation_strict(self, req).map_err(GlueError::into_eval)
     }
 
     fn store_path(&self, path: &str) -> Result<String, EvalError> {
@@ -233,7 +240,10 @@ impl StoreGlue for Glue {
             .store_path_of(path)
             .map_err(|_| EvalError::msg(format!("path '{path}' is not in the Nix store")))?;
         let valid = match &self.store {
-            Some(store) => store.borrow().is_valid(&sp).map_err(GlueError::from)?,
+            Some(store) => store
+                .borrow()
+                .is_valid(&sp)
+                .map_err(|e| GlueError::from(e).into_eval())?,
             None => self.dir.to_path(&sp).exists() || self.memory.borrow().drvs.contains_key(&sp),
         };
         if !valid {
@@ -246,7 +256,7 @@ impl StoreGlue for Glue {
     }
 
     fn fetch(&self, req: FetchRequest<'_>) -> Result<String, EvalError> {
-        let path = fetch::fetch(self, &req)?;
+        let path = fetch::fetch(self, &req).map_err(GlueError::into_eval)?;
         Ok(self.dir.display(&path))
     }
 }

@@ -16,6 +16,7 @@ use rnix::ast::{self, AstToken, HasEntry, InterpolPart};
 use rowan::ast::AstNode;
 
 use super::error::{ErrorKind, EvalError};
+use super::indent;
 use super::ir::{
     AttrKey, AttrsDef, BinOp, Binding, DynBinding, Expr, Formal, LambdaDef, LetDef, Param, VarRef,
 };
@@ -402,7 +403,7 @@ impl<'a> Compiler<'a> {
 
     fn literal_string(&self, s: &ast::Str) -> Option<String> {
         let mut out = String::new();
-        for part in s.normalized_parts() {
+        for part in self.string_parts(s) {
             match part {
                 InterpolPart::Literal(t) => out.push_str(&t),
                 InterpolPart::Interpolation(_) => return None,
@@ -427,9 +428,36 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The parts of a string literal: text (escapes resolved, indentation stripped) and
+    /// interpolations.
+    fn string_parts(&self, s: &ast::Str) -> Vec<InterpolPart<String>> {
+        let indented = s
+            .syntax()
+            .children_with_tokens()
+            .next()
+            .is_some_and(|t| t.as_token().is_some_and(|t| t.text() == "''"));
+        if !indented {
+            return s.normalized_parts();
+        }
+        let mut pieces = Vec::new();
+        for part in s.parts() {
+            match part {
+                InterpolPart::Literal(t) => indent::lex_raw(t.syntax().text(), &mut pieces),
+                InterpolPart::Interpolation(i) => pieces.push(indent::Piece::Interp(i)),
+            }
+        }
+        indent::strip_indentation(pieces)
+            .into_iter()
+            .map(|p| match p {
+                indent::Piece::Text(t, _) => InterpolPart::Literal(t),
+                indent::Piece::Interp(i) => InterpolPart::Interpolation(i),
+            })
+            .collect()
+    }
+
     fn string(&mut self, s: &ast::Str, pos: Pos) -> Result<Expr, EvalError> {
         let mut parts = Vec::new();
-        for part in s.normalized_parts() {
+        for part in self.string_parts(s) {
             match part {
                 InterpolPart::Literal(t) => {
                     if !t.is_empty() {
@@ -642,7 +670,15 @@ impl<'a> Compiler<'a> {
                         .attrpath()
                         .map(|p| p.attrs().collect())
                         .unwrap_or_default();
-                    self.add_path(pending, &attrs, apos, value, &mut Vec::new())?;
+                    let full = attrs
+                        .iter()
+                        .map(|a| match self.static_name(a) {
+                            Some(sym) => self.symbols.name(sym).to_string(),
+                            None => "\"${...}\"".to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    self.add_path(pending, &attrs, apos, value, &full)?;
                 }
             }
         }
@@ -655,14 +691,13 @@ impl<'a> Compiler<'a> {
         attrs: &[ast::Attr],
         pos: Pos,
         value: ast::Expr,
-        shown: &mut Vec<String>,
+        full: &str,
     ) -> Result<(), EvalError> {
         let Some((first, rest)) = attrs.split_first() else {
             return Err(self.err(pos, "syntax error".into()));
         };
         match self.static_name(first) {
             Some(name) => {
-                shown.push(self.symbols.name(name).to_string());
                 if rest.is_empty() {
                     let value = match &value {
                         ast::Expr::AttrSet(s) => {
@@ -694,7 +729,7 @@ impl<'a> Compiler<'a> {
                             old.dynamics.extend(new.dynamics);
                             return Ok(());
                         }
-                        return Err(self.dup(shown.join("."), prev_pos, pos));
+                        return Err(self.dup(full.to_string(), prev_pos, pos));
                     }
                     pending.index.insert(name, pending.statics.len());
                     pending.statics.push(PendingStatic { name, pos, value });
@@ -703,7 +738,11 @@ impl<'a> Compiler<'a> {
                     let i = match pending.index.get(&name) {
                         Some(&i) => {
                             if !matches!(pending.statics[i].value, PVal::Nested(_)) {
-                                return Err(self.dup(shown.join("."), pending.statics[i].pos, pos));
+                                return Err(self.dup(
+                                    full.to_string(),
+                                    pending.statics[i].pos,
+                                    pos,
+                                ));
                             }
                             i
                         }
@@ -720,7 +759,7 @@ impl<'a> Compiler<'a> {
                     let PVal::Nested(nested) = &mut pending.statics[i].value else {
                         return Err(self.err(pos, "syntax error".into()));
                     };
-                    self.add_path(nested, rest, pos, value, shown)
+                    self.add_path(nested, rest, pos, value, full)
                 }
             }
             None => {
@@ -728,7 +767,7 @@ impl<'a> Compiler<'a> {
                     PVal::Expr(value)
                 } else {
                     let mut nested = Pending::new(false);
-                    self.add_path(&mut nested, rest, pos, value, shown)?;
+                    self.add_path(&mut nested, rest, pos, value, full)?;
                     PVal::Nested(Box::new(nested))
                 };
                 pending.dynamics.push(PendingDyn {

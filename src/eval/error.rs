@@ -92,9 +92,15 @@ impl EvalError {
         })
     }
 
-    /// Sets the position if none is set yet.
+    /// Sets the position if none is set yet (`throw` and `abort` never get one, as in
+    /// Nix 2.8).
     pub fn at(mut self, pos: Pos) -> EvalError {
-        if !self.pos.is_some() {
+        if !self.pos.is_some()
+            && !matches!(
+                self.kind,
+                ErrorKind::Throw(_) | ErrorKind::Abort(_) | ErrorKind::Io(_)
+            )
+        {
             self.pos = pos;
         }
         self
@@ -106,8 +112,48 @@ impl EvalError {
         self
     }
 
+    /// Adds "Did you mean …?" for `wanted` among `candidates` (Nix's suggestions: edit
+    /// distance at most 2, at most 5, closest first).
+    pub fn suggest<'a>(
+        mut self,
+        wanted: &str,
+        candidates: impl Iterator<Item = &'a str>,
+    ) -> EvalError {
+        let mut scored: Vec<(usize, &str)> = candidates
+            .map(|c| (levenshtein(wanted, c), c))
+            .filter(|(d, _)| *d <= 2)
+            .collect();
+        scored.sort();
+        scored.truncate(5);
+        let names: Vec<&str> = scored.into_iter().map(|(_, c)| c).collect();
+        self.hint = match names.as_slice() {
+            [] => None,
+            [one] => Some(format!("Did you mean {one}?")),
+            [init @ .., last] => Some(format!(
+                "Did you mean one of {} or {last}?",
+                init.join(", ")
+            )),
+        };
+        self
+    }
+
     /// Whether `builtins.tryEval` catches this error.
     pub fn is_catchable(&self) -> bool {
         matches!(self.kind, ErrorKind::Throw(_) | ErrorKind::Assert(_))
     }
+}
+
+/// The edit distance between two strings.
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }

@@ -150,6 +150,8 @@ pub struct Evaluator {
     pub(crate) globals: HashMap<Symbol, Value>,
     pub(crate) import_cache: HashMap<PathBuf, Value>,
     pub(crate) store_path_cache: HashMap<String, String>,
+    /// Compiled regular expressions of `match` and `split`, by pattern.
+    pub(crate) regex_cache: super::regex::RegexCache,
     pub(crate) trace_sink: TraceSink,
     depth: usize,
 }
@@ -169,6 +171,7 @@ impl Evaluator {
             globals: HashMap::new(),
             import_cache: HashMap::new(),
             store_path_cache: HashMap::new(),
+            regex_cache: super::regex::RegexCache::default(),
             trace_sink: Box::new(|_| {}),
             depth: 0,
         };
@@ -413,7 +416,7 @@ impl Evaluator {
             Expr::WithVar { name, withs, pos } => {
                 for w in withs.iter() {
                     let scope = lookup(env, *w);
-                    let attrs = self.force_attrs(&scope).map_err(|e| e.at(*pos))?;
+                    let attrs = self.force_attrs(&scope)?;
                     if let Some(v) = attrs.get(*name) {
                         let v = v.clone();
                         return self.force(&v);
@@ -451,10 +454,11 @@ impl Evaluator {
                             if let Some(d) = default {
                                 return self.eval(d, env);
                             }
-                            return Err(EvalError::new(ErrorKind::MissingAttr(
-                                self.symbols.name(name).to_string(),
-                            ))
-                            .at(*pos));
+                            let wanted = self.symbols.name(name).to_string();
+                            let symbols = &self.symbols;
+                            return Err(EvalError::new(ErrorKind::MissingAttr(wanted.clone()))
+                                .at(*pos)
+                                .suggest(&wanted, attrs.iter().map(|a| symbols.name(a.name))));
                         }
                     }
                 }
@@ -509,7 +513,7 @@ impl Evaluator {
                 match c {
                     Value::Bool(true) => self.eval(then, env),
                     Value::Bool(false) => self.eval(els, env),
-                    other => Err(EvalError::type_error("a Boolean", &other).at(cond.pos())),
+                    other => Err(EvalError::type_error("a Boolean", &other).at(expr.pos())),
                 }
             }
             Expr::Assert {
@@ -530,9 +534,9 @@ impl Evaluator {
                 self.eval(body, &frame)
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
-            Expr::Not(e, pos) => match self.eval(e, env)? {
+            Expr::Not(e, _) => match self.eval(e, env)? {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
-                other => Err(EvalError::type_error("a Boolean", &other).at(*pos)),
+                other => Err(EvalError::type_error("a Boolean", &other)),
             },
             Expr::Neg(e, pos) => match self.eval(e, env)? {
                 Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
@@ -685,15 +689,14 @@ impl Evaluator {
     }
 
     fn lambda_desc(&self, def: &LambdaDef) -> String {
+        let at = self
+            .sources
+            .locate(def.pos)
+            .map(|l| l.display_plain())
+            .unwrap_or_default();
         match def.name {
-            Some(n) => format!("function '{}'", self.symbols.name(n)),
-            None => format!(
-                "anonymous function at {}",
-                self.sources
-                    .locate(def.pos)
-                    .map(|l| l.display_plain())
-                    .unwrap_or_default()
-            ),
+            Some(n) => format!("'{}' at {at}", self.symbols.name(n)),
+            None => format!("anonymous function at {at}"),
         }
     }
 
@@ -737,12 +740,13 @@ impl Evaluator {
                 if !ellipsis && used < attrs.len() {
                     for a in attrs.iter() {
                         if !formals.iter().any(|f| f.name == a.name) {
+                            let wanted = self.symbols.name(a.name);
                             return Err(EvalError::msg(format!(
-                                "{} called with unexpected argument '{}'",
+                                "{} called with unexpected argument '{wanted}'",
                                 self.lambda_desc(def),
-                                self.symbols.name(a.name)
                             ))
-                            .at(pos));
+                            .at(pos)
+                            .suggest(wanted, formals.iter().map(|f| self.symbols.name(f.name))));
                         }
                     }
                 }
@@ -753,6 +757,71 @@ impl Evaluator {
                 Ok(frame)
             }
         }
+    }
+
+    /// Calls a function the way Nix calls the top-level value of `nix-instantiate`: a set
+    /// pattern gets the matching entries of `args` (all of them with `...`), a functor set
+    /// is unwrapped first; any other value is returned unchanged.
+    pub fn auto_call(&mut self, f: &Value, args: &Value) -> Result<Value, EvalError> {
+        let f = self.force(f)?;
+        if let Value::Attrs(a) = &f
+            && let Some(functor) = a.get(self.syms.functor)
+        {
+            let functor = functor.clone();
+            let inner = self.call_many(&functor, &[f.clone()], Pos::NONE)?;
+            return self.auto_call(&inner, args);
+        }
+        let Value::Lambda(closure) = &f else {
+            return Ok(f);
+        };
+        let Param::Pattern {
+            formals, ellipsis, ..
+        } = &closure.def.param
+        else {
+            return Ok(f);
+        };
+        let args = self.force_attrs(args)?;
+        let passed = if *ellipsis {
+            (*args).clone()
+        } else {
+            let mut passed = Attrs::new();
+            for formal in formals {
+                match args.get_attr(formal.name) {
+                    Some(a) => passed.insert(a.name, a.pos, a.value.clone()),
+                    None if formal.default.is_none() => {
+                        return Err(EvalError::msg(format!(
+                            "cannot evaluate a function that has an argument without a value ('{}')\n\
+                             Nix attempted to evaluate a function as a top level expression; in\n\
+                             this case it must have its arguments supplied either by default\n\
+                             values, or passed explicitly with '--arg' or '--argstr'. See\n\
+                             https://nixos.org/manual/nix/stable/expressions/language-constructs.html#functions.",
+                            self.symbols.name(formal.name)
+                        )));
+                    }
+                    None => {}
+                }
+            }
+            passed
+        };
+        self.call(&f, Value::attrs(passed), Pos::NONE)
+    }
+
+    /// A set value from name/value pairs (on duplicate names the first wins).
+    pub fn make_attrs(&mut self, pairs: Vec<(&str, Value)>) -> Value {
+        let entries = pairs
+            .into_iter()
+            .map(|(name, value)| Attr {
+                name: self.symbols.intern(name),
+                pos: Pos::NONE,
+                value,
+            })
+            .collect();
+        Value::attrs(Attrs::from_unsorted(entries))
+    }
+
+    /// Sends a message to the trace sink (`builtins.trace`).
+    pub fn emit_trace(&mut self, message: &str) {
+        (self.trace_sink)(message);
     }
 
     /// `{ file, line, column }` for a position (`__curPos`, `unsafeGetAttrPos`).

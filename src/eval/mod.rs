@@ -20,6 +20,7 @@ pub mod builtins;
 mod compile;
 pub mod error;
 pub mod glue;
+mod indent;
 pub mod io;
 pub mod ir;
 pub mod machine;
@@ -81,6 +82,35 @@ impl Evaluator {
         Ok(Rc::new(compiler.expr(&expr)?))
     }
 
+    /// Parses and checks a text and returns it as Nix prints parsed expressions
+    /// (`nix-instantiate --parse`).
+    pub fn parse_to_text(
+        &mut self,
+        origin: Origin,
+        text: &str,
+        dir: &Path,
+    ) -> Result<String, EvalError> {
+        self.parse(origin, text, dir)?;
+        let root = rnix::Root::parse(text).tree();
+        Ok(root.expr().map(|e| show::show_expr(&e)).unwrap_or_default())
+    }
+
+    /// [`Evaluator::parse_to_text`] for a file (a directory means its `default.nix`).
+    pub fn parse_file_to_text(&mut self, path: &Path) -> Result<String, EvalError> {
+        let abs = self.options.base_dir.join(path);
+        let file = self.resolve_import(&PathBuf::from(ops::canon_path(&abs.to_string_lossy())))?;
+        let bytes = self.io.read_file(&file).map_err(|e| {
+            EvalError::new(ErrorKind::Io(format!(
+                "getting status of '{}': {}",
+                file.display(),
+                io_reason(&e)
+            )))
+        })?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
+        self.parse_to_text(Origin::File(file.clone()), &text, &dir)
+    }
+
     /// Evaluates an expression given as text (`-E`), relative paths resolving against
     /// `dir`.
     pub fn eval_source(
@@ -137,7 +167,7 @@ impl Evaluator {
     fn load_file(&mut self, file: &Path, scoped: bool) -> Result<Rc<Expr>, EvalError> {
         let bytes = self.io.read_file(file).map_err(|e| {
             EvalError::new(ErrorKind::Io(format!(
-                "opening file '{}': {}",
+                "getting status of '{}': {}",
                 file.display(),
                 io_reason(&e)
             )))

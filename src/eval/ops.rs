@@ -82,35 +82,49 @@ impl Evaluator {
     ) -> Result<Value, EvalError> {
         match op {
             BinOp::And => {
-                if !self.eval_bool(lhs, env)? {
+                if !self.eval_bool(lhs, env, pos)? {
                     return Ok(Value::Bool(false));
                 }
-                Ok(Value::Bool(self.eval_bool(rhs, env)?))
+                Ok(Value::Bool(self.eval_bool(rhs, env, pos)?))
             }
             BinOp::Or => {
-                if self.eval_bool(lhs, env)? {
+                if self.eval_bool(lhs, env, pos)? {
                     return Ok(Value::Bool(true));
                 }
-                Ok(Value::Bool(self.eval_bool(rhs, env)?))
+                Ok(Value::Bool(self.eval_bool(rhs, env, pos)?))
             }
             BinOp::Implies => {
-                if !self.eval_bool(lhs, env)? {
+                if !self.eval_bool(lhs, env, pos)? {
                     return Ok(Value::Bool(true));
                 }
-                Ok(Value::Bool(self.eval_bool(rhs, env)?))
+                Ok(Value::Bool(self.eval_bool(rhs, env, pos)?))
             }
             _ => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
-                self.binop_values(op, a, b, pos).map_err(|e| e.at(pos))
+                let r = self.binop_values(op, a, b, pos);
+                // Nix 2.8 reports these operators' own errors without a position.
+                if matches!(
+                    op,
+                    BinOp::Update | BinOp::Less | BinOp::LessEq | BinOp::Greater | BinOp::GreaterEq
+                ) {
+                    r
+                } else {
+                    r.map_err(|e| e.at(pos))
+                }
             }
         }
     }
 
-    fn eval_bool(&mut self, e: &Expr, env: &Rc<super::value::Env>) -> Result<bool, EvalError> {
+    fn eval_bool(
+        &mut self,
+        e: &Expr,
+        env: &Rc<super::value::Env>,
+        pos: Pos,
+    ) -> Result<bool, EvalError> {
         match self.eval(e, env)? {
             Value::Bool(b) => Ok(b),
-            other => Err(EvalError::type_error("a Boolean", &other).at(e.pos())),
+            other => Err(EvalError::type_error("a Boolean", &other).at(pos)),
         }
     }
 
@@ -406,9 +420,9 @@ impl Evaluator {
         }
         let p = std::path::Path::new(path);
         if !self.io.path_exists(p) {
-            return Err(EvalError::msg(format!(
+            return Err(EvalError::new(ErrorKind::Io(format!(
                 "getting status of '{path}': No such file or directory"
-            )));
+            ))));
         }
         let name = p
             .file_name()

@@ -27,6 +27,8 @@ pub struct PathInfo {
     pub registration_time: i64,
 }
 
+const SCHEMA_VERSION: i64 = 1;
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ValidPaths (
     id               INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -54,10 +56,18 @@ impl Db {
     pub fn open(file: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(file)?;
         conn.busy_timeout(std::time::Duration::from_secs(600))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.execute_batch(SCHEMA)?;
+        // NORMAL in WAL mode: a power loss can only roll back the newest registrations,
+        // which makes paths invalid (their contents were synced first), never the reverse.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version < SCHEMA_VERSION {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(SCHEMA)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.commit()?;
+        }
         Ok(Db { conn })
     }
 

@@ -326,6 +326,7 @@ impl Store {
     fn install_and_register(&mut self, temp: &Path, info: PathInfo) -> Result<(), StoreError> {
         let _lock = self.lock_path(&info.path)?;
         if self.db.is_valid(&info.path)? {
+            tracing::debug!(path = %info.path, "already valid, reusing it");
             fsops::remove_tree(temp)?;
             return self.add_temp_root(&info.path);
         }
@@ -338,7 +339,9 @@ impl Store {
         fsops::install(temp, &dest)?;
         fsops::sync_filesystem(self.dir.as_path())?;
         self.add_temp_root(&info.path)?;
-        self.db.register(std::slice::from_ref(info))
+        self.db.register(std::slice::from_ref(info))?;
+        tracing::debug!(path = %info.path, "installed and registered");
+        Ok(())
     }
 
     /// Protects `path` from the collector for as long as this process lives.

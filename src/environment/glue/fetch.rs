@@ -85,9 +85,11 @@ pub(super) fn fetch(glue: &Glue, req: &FetchRequest<'_>) -> Result<StorePath, Gl
         }
     }
     match &glue.store {
-        Some(store) => Ok(store
-            .borrow_mut()
-            .add_fixed(&content, name, method, HashAlgo::Sha256)?),
+        Some(store) => {
+            Ok(store
+                .borrow_mut()
+                .add_fixed(&content, name, method, HashAlgo::Sha256)?)
+        }
         None => compute_path(glue, &content, name, method),
     }
 }

@@ -10,8 +10,7 @@ use std::rc::Rc;
 use super::Glue;
 use crate::eval::ir::Param;
 use crate::eval::{
-    Attrs, EvalError, EvalOptions, Evaluator, Origin, Pos, RealFs, SearchPathEntry,
-    Value,
+    Attrs, EvalError, EvalOptions, Evaluator, Origin, Pos, RealFs, SearchPathEntry, Value,
 };
 use crate::store::{StoreDir, StorePath};
 
@@ -137,7 +136,7 @@ fn collect(ev: &mut Evaluator, target: &Target) -> Result<Vec<Evaluated>, EvalEr
     for path in paths {
         let v = select(ev, &root, &path, &args)?;
         let v = auto_call(ev, &v, &args)?;
-        derivations(ev, &v, &args, true, &mut out)?;
+        derivations(ev, &v, &args, &mut out)?;
     }
     Ok(out)
 }

@@ -23,12 +23,8 @@ pub(super) fn add_path(
     req: &AddPath<'_>,
     filter: Option<PathFilter<'_>>,
 ) -> Result<StorePath, EvalError> {
-    crate::store::path::check_name(req.name).map_err(GlueError::from)?;
-    let key = (
-        req.path.to_path_buf(),
-        req.name.to_owned(),
-        req.recursive,
-    );
+    crate::store::path::check_name(req.name).map_err(|e| GlueError::from(e).into_eval())?;
+    let key = (req.path.to_path_buf(), req.name.to_owned(), req.recursive);
     let cacheable = filter.is_none() && req.sha256.is_none();
     if cacheable && let Some(p) = glue.memory.borrow().sources.get(&key) {
         return Ok(p.clone());
@@ -42,9 +38,7 @@ pub(super) fn add_path(
     let filtered;
     let src: &Path = match filter {
         Some(filter) => {
-            staging = tempfile::tempdir()
-                .map_err(io_at(req.path))
-                .map_err(GlueError::from)?;
+            staging = tempfile::tempdir().map_err(|e| io_at(req.path)(e).into_eval())?;
             filtered = staging.path().join("copy");
             copy_filtered(req.path, &filtered, filter)?;
             &filtered
@@ -53,11 +47,12 @@ pub(super) fn add_path(
     };
     let expected = match req.sha256 {
         Some(h) => {
-            let hash = Hash::parse(h, Some(HashAlgo::Sha256)).map_err(GlueError::from)?;
+            let hash = Hash::parse(h, Some(HashAlgo::Sha256))
+                .map_err(|e| GlueError::from(e).into_eval())?;
             let fixed = FixedOutputHash { method, hash };
             Some(
                 address::fixed_output_path(&glue.dir, req.name, &fixed, &BTreeSet::new(), false)
-                    .map_err(GlueError::from)?,
+                    .map_err(|e| GlueError::from(e).into_eval())?,
             )
         }
         None => None,
@@ -65,16 +60,19 @@ pub(super) fn add_path(
     let path = match &glue.store {
         Some(store) => {
             if let Some(e) = &expected
-                && store.borrow().is_valid(e).map_err(GlueError::from)?
+                && store
+                    .borrow()
+                    .is_valid(e)
+                    .map_err(|e| GlueError::from(e).into_eval())?
             {
                 return Ok(e.clone());
             }
             store
                 .borrow_mut()
                 .add_fixed(src, req.name, method, HashAlgo::Sha256)
-                .map_err(GlueError::from)?
+                .map_err(|e| GlueError::from(e).into_eval())?
         }
-        None => compute_path(glue, src, req.name, method).map_err(EvalError::from)?,
+        None => compute_path(glue, src, req.name, method).map_err(GlueError::into_eval)?,
     };
     if let Some(e) = expected
         && e != path
@@ -83,7 +81,7 @@ pub(super) fn add_path(
             "store path mismatch in (possibly filtered) path added from '{}'",
             req.path.display()
         ))
-        .into());
+        .into_eval());
     }
     if cacheable {
         glue.memory.borrow_mut().sources.insert(key, path.clone());
@@ -150,9 +148,7 @@ fn file_type(meta: &fs::Metadata) -> FileType {
 
 /// Copies `src` to `dst`, keeping below the root only what `filter` accepts.
 fn copy_filtered(src: &Path, dst: &Path, filter: PathFilter<'_>) -> Result<(), EvalError> {
-    let meta = fs::symlink_metadata(src)
-        .map_err(io_at(src))
-        .map_err(GlueError::from)?;
+    let meta = fs::symlink_metadata(src).map_err(|e| io_at(src)(e).into_eval())?;
     copy_node(src, dst, &meta, filter)
 }
 
@@ -162,10 +158,13 @@ fn copy_node(
     meta: &fs::Metadata,
     filter: &mut dyn FnMut(&Path, FileType) -> Result<bool, EvalError>,
 ) -> Result<(), EvalError> {
-    let err = |e: std::io::Error| EvalError::from(GlueError::Io {
-        path: src.to_path_buf(),
-        source: e,
-    });
+    let err = |e: std::io::Error| {
+        GlueError::Io {
+            path: src.to_path_buf(),
+            source: e,
+        }
+        .into_eval()
+    };
     match file_type(meta) {
         FileType::Directory => {
             fs::create_dir(dst).map_err(err)?;
@@ -201,7 +200,7 @@ fn copy_node(
                 "file '{}' has an unsupported type",
                 src.display()
             ))
-            .into());
+            .into_eval());
         }
     }
     Ok(())

@@ -180,6 +180,7 @@ fn constants(ev: &mut Evaluator) -> Vec<(&'static str, Value)> {
         ("langVersion", Value::Int(LANG_VERSION)),
         ("storeDir", Value::string(ev.store.store_dir())),
         ("nixPath", Value::list(nix_path)),
+        ("derivation", derivation::derivation_value()),
     ]
 }
 

@@ -141,18 +141,17 @@ impl Dumper {
         };
         out.write_all(&expected.to_le_bytes())
             .map_err(NarError::Stream)?;
+        // Read exactly the size `lstat` reported: no extra read to find the end.
         let mut total = 0u64;
-        loop {
-            let n = match file.read(&mut self.buf) {
+        while total < expected {
+            let want = (expected - total).min(self.buf.len() as u64) as usize;
+            let n = match file.read(&mut self.buf[..want]) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(io_err(e)),
             };
             total += n as u64;
-            if total > expected {
-                break;
-            }
             out.write_all(&self.buf[..n]).map_err(NarError::Stream)?;
             if let (Some(c), Some(dst)) = (copy.as_mut(), copy_to) {
                 c.write_all(&self.buf[..n]).map_err(|source| NarError::Io {
@@ -162,9 +161,7 @@ impl Dumper {
             }
         }
         if total != expected {
-            return Err(io_err(io::Error::other(
-                "file changed size while being archived",
-            )));
+            return Err(io_err(io::Error::other("file shrank while being archived")));
         }
         write_padding(out, expected)?;
         if let (Some(c), Some(dst)) = (copy, copy_to) {

@@ -1,0 +1,87 @@
+//! Builders that run inside denv (`builder = "builtin:NAME"`), found in one table.
+//!
+//! # Adding a builtin builder
+//!
+//! Write a [`BuiltinBuilder`] and add a line to [`BUILTINS`]. It receives the derivation's
+//! environment and where each output must be created, and writes its log to `log`. The
+//! scheduler checks afterwards that every output exists (and a fixed output's hash).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::job::Job;
+use super::{BuildError, download, io_at};
+
+/// What a builtin builder gets.
+pub(crate) struct BuiltinContext<'a> {
+    /// The `.drv` path, for messages.
+    pub drv: String,
+    /// The derivation's environment.
+    pub env: &'a BTreeMap<String, String>,
+    /// Output name → where to create it.
+    pub outputs: &'a BTreeMap<String, PathBuf>,
+}
+
+impl BuiltinContext<'_> {
+    /// A required attribute.
+    pub fn attr(&self, name: &str) -> Result<&str, BuildError> {
+        self.env
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| BuildError::Io {
+                path: PathBuf::from(&self.drv),
+                source: std::io::Error::other(format!("attribute '{name}' missing")),
+            })
+    }
+
+    /// Where output `name` goes.
+    pub fn output(&self, name: &str) -> Result<&PathBuf, BuildError> {
+        self.outputs
+            .get(name)
+            .ok_or_else(|| BuildError::NoSuchOutput {
+                drv: self.drv.clone(),
+                output: name.to_owned(),
+            })
+    }
+}
+
+/// A builder implemented in denv.
+pub(crate) type BuiltinBuilder = fn(&BuiltinContext<'_>, &mut dyn Write) -> Result<(), BuildError>;
+
+/// Every builtin builder, by the name after `builtin:`.
+const BUILTINS: &[(&str, BuiltinBuilder)] = &[("fetchurl", fetchurl)];
+
+/// Runs `builtin:NAME` for a job.
+pub(super) fn run(name: &str, job: &Job, log: &mut dyn Write) -> Result<(), BuildError> {
+    let drv = job.dir.display(&job.drv_path);
+    let Some((_, builder)) = BUILTINS.iter().find(|(n, _)| *n == name) else {
+        return Err(BuildError::UnknownBuiltin {
+            drv,
+            builder: format!("builtin:{name}"),
+        });
+    };
+    let cx = BuiltinContext {
+        drv,
+        env: &job.drv.env,
+        outputs: &job.outputs,
+    };
+    builder(&cx, log)
+}
+
+/// `builtin:fetchurl`: downloads `url` to `out` (made executable with `executable = "1"`).
+fn fetchurl(cx: &BuiltinContext<'_>, log: &mut dyn Write) -> Result<(), BuildError> {
+    let url = cx.attr("url")?;
+    let out = cx.output("out")?;
+    let _ = writeln!(log, "downloading '{url}'...");
+    download::download(url, out).map_err(|source| BuildError::Download {
+        drv: cx.drv.clone(),
+        source,
+    })?;
+    if cx.env.get("executable").map(String::as_str) == Some("1") {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o755))
+            .map_err(io_at(out))?;
+    }
+    Ok(())
+}
