@@ -21,7 +21,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export DENV_CACHE_DIR="$work/denv-cache" DENV_CONFIG_DIR="$work/denv-config"
 
-apt_opts=(-q -o "Dir::State::Lists=$work/apt/lists" -o "Dir::State::status=$work/apt/status"
+apt_opts=(-q -o "APT::Sandbox::User=root" -o "Dir::State::Lists=$work/apt/lists" -o "Dir::State::status=$work/apt/status"
   -o "Dir::Cache=$work/apt/cache" -o "Dir::Cache::archives=$work/apt/archives"
   -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=")
 mkdir -p "$work/apt/lists/partial" "$work/apt/archives/partial" "$work/apt/cache"

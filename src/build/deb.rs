@@ -181,16 +181,35 @@ fn unpack_tar(stream: impl Read, name: &str, dest: &Path) -> Result<Unpacked, De
 /// Unpacks several `.deb`s, each into its own destination, with up to `jobs` threads.
 /// Returns the results in input order; the first error wins.
 pub fn unpack_all(items: &[(PathBuf, PathBuf)], jobs: usize) -> Result<Vec<Unpacked>, DebError> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel();
+    for i in 0..items.len() {
+        let _ = tx.send(i);
+    }
+    drop(tx);
+    unpack_as_ready(items, jobs, rx)
+}
+
+/// Unpacks `items[i]` for each index received from `ready` (e.g. as downloads finish),
+/// with up to `jobs` threads, until the sender is dropped. Every item must be sent once.
+pub fn unpack_as_ready(
+    items: &[(PathBuf, PathBuf)],
+    jobs: usize,
+    ready: std::sync::mpsc::Receiver<usize>,
+) -> Result<Vec<Unpacked>, DebError> {
+    let ready = std::sync::Mutex::new(ready);
     let results: std::sync::Mutex<Vec<Option<Result<Unpacked, DebError>>>> =
         std::sync::Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, 32).min(items.len().max(1)) {
             scope.spawn(|| {
                 loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let next = match ready.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(i) = next else { return };
                     let Some((deb, dest)) = items.get(i) else {
-                        return;
+                        continue;
                     };
                     let result = unpack(deb, dest);
                     if let Ok(mut slots) = results.lock() {
@@ -208,7 +227,7 @@ pub fn unpack_all(items: &[(PathBuf, PathBuf)], jobs: usize) -> Result<Vec<Unpac
             slot.unwrap_or_else(|| {
                 Err(DebError::Corrupt {
                     deb: deb.display().to_string(),
-                    message: "the unpacking thread stopped".to_owned(),
+                    message: "was never unpacked".to_owned(),
                 })
             })
         })

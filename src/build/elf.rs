@@ -6,7 +6,8 @@
 //! to the object's own direct dependencies while `DT_RPATH` of the executable is also
 //! searched for the dependencies of its libraries (jq → libjq → libonig).
 //!
-//! When the new strings fit where the old ones were, they are written in place. Otherwise
+//! When the new strings fit where the old ones were (an interpreter, or an RPATH this
+//! module appended earlier), they are written in place. Otherwise
 //! one new `PT_LOAD` segment (read/write) is appended at the end of the file:
 //!
 //! ```text
@@ -349,15 +350,28 @@ pub fn edit(bytes: &[u8], edit: Edit<'_>) -> Result<(Vec<u8>, Outcome), ElfError
             return Err(ElfError::NotDynamic("the file".to_owned()));
         };
         let (_, table) = elf.dynstr(&entries)?;
-        // Reuse the old string's bytes when the new one fits there.
+        // Reuse the old string's bytes only when nothing else can share them: linkers
+        // merge string suffixes, so that is only safe for a string this module appended
+        // (the last one of a string table living in a writable segment at the end).
+        let (table_addr, _) = elf.dynstr(&entries)?;
+        let ours = elf
+            .phdrs
+            .iter()
+            .filter(|p| p.p_type == PT_LOAD)
+            .max_by_key(|p| p.vaddr)
+            .is_some_and(|p| {
+                p.flags & PF_W != 0 && table_addr >= p.vaddr && table_addr < p.vaddr + p.filesz
+            });
         let old_offset = entries
             .iter()
             .find(|(t, _)| *t == DT_RPATH || *t == DT_RUNPATH)
             .map(|(_, v)| *v);
-        let fits = old_offset.filter(|off| c_str(table, *off).len() >= rpath.len());
+        let fits = old_offset.filter(|off| {
+            let old = c_str(table, *off);
+            ours && old.len() >= rpath.len() && *off as usize + old.len() + 1 == table.len()
+        });
         let string_offset = match fits {
             Some(off) => {
-                let (table_addr, _) = elf.dynstr(&entries)?;
                 let at = usize_of(elf.offset_of(table_addr)? + off)?;
                 let old_len = c_str(table, off).len();
                 out[at..at + old_len].fill(0);

@@ -52,29 +52,54 @@ pub fn run(args: Args) -> u8 {
         let requests: Vec<&str> = names.iter().map(String::as_str).collect();
         let closure = crate::pkgs::resolve(&index, &requests, ResolveOptions::default())?;
         let resolved = start.elapsed();
+        // Biggest first: the largest archive is the longest download and unpack.
+        let mut closure = closure;
+        closure.sort_by_key(|p| std::cmp::Reverse(p.size));
         let downloads: Vec<_> = closure
             .iter()
             .map(|p| p.download(&dir.join("debs")))
             .collect();
-        context
-            .fetcher
-            .download_all(&downloads, jobs, &context.progress)?;
-        let fetched = start.elapsed();
         let items: Vec<(PathBuf, PathBuf)> = closure
             .iter()
             .zip(&downloads)
             .map(|(p, d)| (d.dest.clone(), dir.join("tree").join(&p.name)))
             .collect();
-        let unpacked = deb::unpack_all(&items, jobs).map_err(|e| PkgsError::Malformed {
-            what: "package archive".to_owned(),
-            message: e.to_string(),
-        })?;
+        // Each archive is unpacked as soon as it has been downloaded and checked.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let tx = std::sync::Mutex::new(tx);
+        let (fetched, unpacked) = std::thread::scope(|scope| {
+            let unpacker = scope.spawn(|| deb::unpack_as_ready(&items, jobs, rx));
+            let fetched =
+                context
+                    .fetcher
+                    .download_all_then(&downloads, jobs, &context.progress, &|i| {
+                        if let Ok(tx) = tx.lock() {
+                            let _ = tx.send(i);
+                        }
+                    });
+            drop(tx);
+            let unpacked = unpacker.join();
+            (fetched, unpacked)
+        });
+        fetched?;
+        let fetched = start.elapsed();
+        let unpacked = unpacked
+            .unwrap_or_else(|_| {
+                Err(deb::DebError::Corrupt {
+                    deb: "(all)".to_owned(),
+                    message: "an unpacking thread panicked".to_owned(),
+                })
+            })
+            .map_err(|e| PkgsError::Malformed {
+                what: "package archive".to_owned(),
+                message: e.to_string(),
+            })?;
         let bytes: u64 = closure.iter().map(|p| p.size).sum();
         let files: usize = unpacked.iter().map(|u| u.files).sum();
         let _ = writeln!(
             std::io::stdout().lock(),
             "{} packages, {bytes} bytes downloaded, {files} files unpacked; \
-             resolve {:.3}s, fetch {:.3}s, total {:.3}s",
+             resolve {:.3}s, fetch and unpack {:.3}s, total {:.3}s",
             closure.len(),
             resolved.as_secs_f64(),
             (fetched - resolved).as_secs_f64(),

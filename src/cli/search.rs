@@ -70,6 +70,12 @@ pub fn run(args: Args) -> u8 {
                 );
             }
         }
+        if rows.is_empty() && !json {
+            crate::ui::warning(&format!(
+                "no package in channel `{}` matches `{word}`",
+                channel.name
+            ));
+        }
         Ok(rows.len())
     })();
     match result {

@@ -24,8 +24,8 @@ pub const DEFAULT_CHANNEL: &str = "default";
 pub enum Need {
     /// Any failure is an error.
     Required,
-    /// May be missing from the archive (skipped with a warning); a verification failure is
-    /// still an error.
+    /// May be missing from the archive (HTTP 404: skipped with a warning); a network or
+    /// verification failure is still an error.
     MayBeAbsent,
     /// A third-party source: any failure skips it with a warning.
     Extra,

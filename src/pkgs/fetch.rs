@@ -8,6 +8,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -25,6 +26,9 @@ pub trait Progress: Sync {
     /// Something was skipped or degraded; shown once as a warning.
     fn warning(&self, _message: &str) {}
 }
+
+/// How many times a failed connection is retried.
+const RETRIES: u32 = 3;
 
 /// A [`Progress`] that ignores everything.
 pub struct NoProgress;
@@ -65,10 +69,24 @@ impl Fetcher {
     }
 
     fn open(&self, url: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), PkgsError> {
-        let response = self.agent.get(url).call().map_err(|e| PkgsError::Fetch {
-            url: url.to_owned(),
-            message: e.to_string(),
-        })?;
+        // Transient failures (name lookup, connection reset) are retried a few times.
+        let mut attempt = 0;
+        let response = loop {
+            match self.agent.get(url).call() {
+                Ok(response) => break response,
+                Err(e) if attempt < RETRIES => {
+                    tracing::debug!("retrying {url} after: {e}");
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(300 * u64::from(attempt)));
+                }
+                Err(e) => {
+                    return Err(PkgsError::Fetch {
+                        url: url.to_owned(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        };
         let status = response.status().as_u16();
         if status == 404 {
             return Err(PkgsError::NotFound {
@@ -183,27 +201,38 @@ impl Fetcher {
         jobs: usize,
         progress: &dyn Progress,
     ) -> Result<(), PkgsError> {
-        let next = Mutex::new(0usize);
+        self.download_all_then(items, jobs, progress, &|_| {})
+    }
+
+    /// Like [`Fetcher::download_all`], calling `done(i)` as soon as item `i` is in place
+    /// and checked, so a caller can start using it while the others still download.
+    /// Items are started in the given order.
+    pub fn download_all_then(
+        &self,
+        items: &[Download],
+        jobs: usize,
+        progress: &dyn Progress,
+        done: &(dyn Fn(usize) + Sync),
+    ) -> Result<(), PkgsError> {
+        let next = AtomicUsize::new(0);
         let first_error: Mutex<Option<PkgsError>> = Mutex::new(None);
         std::thread::scope(|scope| {
             for _ in 0..jobs.clamp(1, 16).min(items.len().max(1)) {
                 scope.spawn(|| {
                     loop {
-                        let index = {
-                            let Ok(mut n) = next.lock() else { return };
-                            let i = *n;
-                            *n += 1;
-                            i
-                        };
+                        let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(item) = items.get(index) else { return };
                         if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
                             return;
                         }
-                        if let Err(e) = self.download(item, progress) {
-                            if let Ok(mut slot) = first_error.lock() {
-                                slot.get_or_insert(e);
+                        match self.download(item, progress) {
+                            Ok(()) => done(index),
+                            Err(e) => {
+                                if let Ok(mut slot) = first_error.lock() {
+                                    slot.get_or_insert(e);
+                                }
+                                return;
                             }
-                            return;
                         }
                     }
                 });

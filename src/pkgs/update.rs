@@ -8,8 +8,9 @@
 //! merge (source order kept) ─► <cache>/debian/<channel key>.idx
 //! ```
 //!
-//! A source that cannot be fetched is skipped with a warning if its [`Need`] allows it;
-//! a verification failure of a Debian source is always an error.
+//! An extra (third-party) source that cannot be fetched or verified is skipped with a
+//! warning; a Debian companion suite (`-updates`, `-security`) is skipped only when the
+//! archive says it does not exist (HTTP 404); anything else is an error.
 
 use std::path::{Path, PathBuf};
 
@@ -87,8 +88,7 @@ pub fn update(
                 }
             }
             Err(err) => match (need, &err) {
-                (Need::Extra, _)
-                | (Need::MayBeAbsent, PkgsError::NotFound { .. } | PkgsError::Fetch { .. }) => {
+                (Need::Extra, _) | (Need::MayBeAbsent, PkgsError::NotFound { .. }) => {
                     progress.warning(&format!(
                         "skipping source `{} {}` of channel `{}`: {err}",
                         source.uri, source.suite, channel.name
