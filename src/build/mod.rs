@@ -18,6 +18,7 @@
 //! rewrites an ELF file's interpreter and library search path so a binary from the archive
 //! runs from the store with nothing from `/usr`.
 
+mod builtin_deb;
 mod builtins;
 pub mod deb;
 pub mod download;
@@ -27,6 +28,7 @@ mod interrupt;
 mod job;
 mod outputs;
 mod plan;
+mod relocate;
 mod sandbox;
 mod schedule;
 

@@ -155,10 +155,11 @@ pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
         .to_string_lossy()
         .into_owned();
     let options = EvalOptions {
-        search_path,
+        search_path: crate::environment::denv::search_path(search_path),
         ..EvalOptions::default()
     };
-    let mut ev = Evaluator::new(Rc::new(RealFs), Rc::new(NoStore::new(store_dir)), options);
+    let io = crate::environment::denv::eval_io(Rc::new(RealFs), &options.base_dir);
+    let mut ev = Evaluator::new(io, Rc::new(NoStore::new(store_dir)), options);
     ev.set_trace_sink(Box::new(|msg| crate::ui::trace(msg)));
     ev
 }

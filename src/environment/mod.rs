@@ -4,4 +4,5 @@
 //! `.drv` files and fetch) and offers [`glue::instantiate`]-style entry points that
 //! evaluate an expression, write its derivations and hand them to the builder.
 
+pub mod denv;
 pub mod glue;
