@@ -15,6 +15,6 @@ pub mod cli;
 pub mod environment;
 pub mod eval;
 pub mod paths;
-pub mod pkgs;
 pub mod store;
+pub mod pkgs;
 pub mod ui;

@@ -8,15 +8,15 @@
 
 mod build;
 mod completions;
-mod eval;
 mod fetch_closure;
+mod search;
+mod show;
+mod update;
+mod eval;
 mod gc;
 mod nix_instantiate;
 mod nix_store;
-mod search;
-mod show;
 mod store;
-mod update;
 
 use std::ffi::OsString;
 
