@@ -230,18 +230,23 @@ fn archive_build_of_a_file_using_denv_and_an_alias() {
 }
 
 /// Rewrites one hex digit of `package`'s SHA256 in the cached index (same length, so the
-/// cache file stays well-formed): the index now disagrees with the archive's bytes.
+/// cache file stays well-formed): the index now disagrees with the archive's bytes. The
+/// cache holds the verified field values; the SHA256 is the first run of 64 hex digits
+/// after the package's file name.
 fn tamper_with_cached_sha256(cache: &Path, package: &str) {
     let dir = cache.join("debian");
     let mut done = false;
     for entry in std::fs::read_dir(&dir).expect("the index cache") {
         let path = entry.unwrap().path();
         let mut bytes = std::fs::read(&path).unwrap();
-        let start = format!("Package: {package}\n");
-        let Some(at) = find(&bytes, start.as_bytes(), 0) else {
+        let file = format!("/{package}_");
+        let Some(at) = find(&bytes, file.as_bytes(), 0) else {
             continue;
         };
-        let sha = find(&bytes, b"\nSHA256: ", at).expect("a SHA256 field") + 9;
+        let deb = find(&bytes, b".deb", at).expect("the file name ends in .deb");
+        let sha = (deb + 4..bytes.len() - 64)
+            .find(|&i| bytes[i..i + 64].iter().all(u8::is_ascii_hexdigit))
+            .expect("a SHA256 after the file name");
         bytes[sha] = if bytes[sha] == b'0' { b'1' } else { b'0' };
         std::fs::write(&path, bytes).unwrap();
         done = true;
