@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Store throughput against real Nix, in one run:
 #   1. NAR serialisation + sha256:  denv store dump TREE | sha256sum   vs  nix-store --dump TREE | sha256sum
+#      (and the serialiser alone, writing to /dev/null)
 #   2. adding a tree to a store:    denv store add TREE                 vs  nix-store --add TREE
 # Each add goes into a fresh temporary store. Every measurement is the best of RUNS runs,
-# alternating the two tools. Prints the ratio denv/nix (below 1 means denv is faster).
+# wall-clock and CPU (user + system). Prints the ratio denv/nix (below 1: denv is faster).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
 cargo build --release --quiet
 DENV=$PWD/target/release/denv
 command -v nix-store >/dev/null || { echo "nix-store is needed as the reference" >&2; exit 2; }
@@ -37,38 +38,39 @@ for d in range(40):
 PY
 echo "tree: $(du -sh "$TREE" | cut -f1), $(find "$TREE" | wc -l) entries"
 
-now() { date +%s.%N; }
 clean_stores() { chmod -R u+w "$WORK"/tmp.* 2>/dev/null || true; rm -rf "$WORK"/tmp.*; sync; }
-best() { # best COMMAND... : prints the fastest wall time in seconds
-  local best_t=
+best() { # best 'SHELL COMMAND' : prints "WALL CPU", the fastest wall time and least CPU time
+  local best_w= best_c=
   for _ in $(seq "$RUNS"); do
-    local t0 t1 t
     clean_stores
-    t0=$(now); "$@" >/dev/null; t1=$(now)
-    t=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$best_t" ] || [ "$(echo "$t < $best_t" | bc -l)" = 1 ]; then best_t=$t; fi
+    local w c
+    read -r w c < <( { /usr/bin/time -f '%e %U %S' bash -c "$1" >/dev/null; } 2>&1 | tail -1 |
+      awk '{ print $1, $2 + $3 }')
+    if [ -z "$best_w" ] || [ "$(echo "$w < $best_w" | bc -l)" = 1 ]; then best_w=$w; fi
+    if [ -z "$best_c" ] || [ "$(echo "$c < $best_c" | bc -l)" = 1 ]; then best_c=$c; fi
   done
-  echo "$best_t"
+  echo "$best_w $best_c"
 }
 
-dump_denv() { "$DENV" store dump "$TREE" | sha256sum; }
-dump_nix() { nix-store --dump "$TREE" | sha256sum; }
-[ "$(dump_denv)" = "$(dump_nix)" ] || { echo "NAR hashes differ" >&2; exit 1; }
+export DENV TREE WORK
+dump_denv='"$DENV" store dump "$TREE" | sha256sum'
+dump_nix='nix-store --dump "$TREE" | sha256sum'
+dump_only_denv='"$DENV" store dump "$TREE" >/dev/null'
+dump_only_nix='nix-store --dump "$TREE" >/dev/null'
+add_denv='s=$(mktemp -d -p "$WORK"); DENV_STORE=$s/store "$DENV" store add "$TREE"'
+add_nix='s=$(mktemp -d -p "$WORK"); NIX_STORE_DIR=$s/store NIX_STATE_DIR=$s/state NIX_LOG_DIR=$s/log nix-store --add "$TREE"'
 
-add_denv() {
-  local s; s=$(mktemp -d -p "$WORK")
-  DENV_STORE=$s/store "$DENV" store add "$TREE"
-}
-add_nix() {
-  local s; s=$(mktemp -d -p "$WORK")
-  NIX_STORE_DIR=$s/store NIX_STATE_DIR=$s/state NIX_LOG_DIR=$s/log nix-store --add "$TREE"
+[ "$(bash -c "$dump_denv")" = "$(bash -c "$dump_nix")" ] || { echo "NAR hashes differ" >&2; exit 1; }
+
+report() { # report NAME DENV_COMMAND NIX_COMMAND
+  local d n
+  d=($(best "$2")); n=($(best "$3"))
+  printf '%-20s wall: denv %6.3f s  nix %6.3f s  denv/nix %.2f   cpu: denv %6.3f s  nix %6.3f s  denv/nix %.2f\n' \
+    "$1" "${d[0]}" "${n[0]}" "$(echo "${d[0]} / ${n[0]}" | bc -l)" \
+    "${d[1]}" "${n[1]}" "$(echo "${d[1]} / ${n[1]}" | bc -l)"
 }
 
-report() { # report NAME DENV_SECONDS NIX_SECONDS
-  printf '%-28s denv %6.3f s   nix %6.3f s   denv/nix %.2f\n' "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"
-}
-
-d=$(best dump_denv); n=$(best dump_nix)
-report "dump | sha256sum" "$d" "$n"
-d=$(best add_denv); n=$(best add_nix)
-report "add (fresh store)" "$d" "$n"
+echo "best of $RUNS runs each; the machine's other load inflates wall times, CPU times are steadier"
+report "dump | sha256sum" "$dump_denv" "$dump_nix"
+report "dump > /dev/null" "$dump_only_denv" "$dump_only_nix"
+report "add (fresh store)" "$add_denv" "$add_nix"

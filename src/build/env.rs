@@ -138,3 +138,78 @@ fn scalar(v: &serde_json::Value) -> Option<String> {
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::store::DerivationOutput;
+
+    fn drv(env: &[(&str, &str)]) -> Derivation {
+        let mut outputs = BTreeMap::new();
+        outputs.insert(
+            "out".to_owned(),
+            DerivationOutput {
+                path: None,
+                fixed: None,
+            },
+        );
+        Derivation {
+            name: "t".into(),
+            outputs,
+            input_drvs: BTreeMap::new(),
+            input_srcs: BTreeSet::new(),
+            platform: "x86_64-linux".into(),
+            builder: "/bin/sh".into(),
+            args: Vec::new(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn pass_as_file_writes_the_value_under_nix_file_name() {
+        let dir = StoreDir::new("/nix/store").expect("dir");
+        let tmp = tempfile::tempdir().expect("tmp");
+        let d = drv(&[("big", "contents"), ("passAsFile", "big"), ("out", "/o")]);
+        let env = builder_env(&dir, &d, tmp.path(), "/build", 3).expect("env");
+        // The file name Nix 2.8 uses for `big` (seen in a real build's environment).
+        let file = ".attr-1lak0mvllw8rv9i9ygkglvhqsq19qi9ynl4bi7gbf69ab5nzw89a";
+        assert_eq!(env["bigPath"], format!("/build/{file}"));
+        assert!(!env.contains_key("big"));
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(file)).expect("file"),
+            "contents"
+        );
+        assert_eq!(env["NIX_BUILD_CORES"], "3");
+        assert_eq!(env["out"], "/o");
+    }
+
+    #[test]
+    fn structured_attrs_become_json_and_shell_files() {
+        let dir = StoreDir::new("/nix/store").expect("dir");
+        let tmp = tempfile::tempdir().expect("tmp");
+        let d = drv(&[
+            (
+                "__json",
+                r#"{"a":"it's","n":3,"l":["x","y"],"m":{"k":"v"},"deep":[{"x":1}]}"#,
+            ),
+            ("out", "/nix/store/o"),
+        ]);
+        let env = builder_env(&dir, &d, tmp.path(), "/build", 1).expect("env");
+        assert!(!env.contains_key("__json") && !env.contains_key("a"));
+        let json = std::fs::read_to_string(tmp.path().join(".attrs.json")).expect("json");
+        assert!(
+            json.contains(r#""outputs":{"out":"/nix/store/o"}"#),
+            "{json}"
+        );
+        let sh = std::fs::read_to_string(tmp.path().join(".attrs.sh")).expect("sh");
+        assert_eq!(
+            sh,
+            "declare a='it'\\''s'\ndeclare -a l=( 'x' 'y' )\ndeclare -A m=( ['k']='v' )\ndeclare n=3\ndeclare -A outputs=( ['out']='/nix/store/o' )\n"
+        );
+    }
+}

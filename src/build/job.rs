@@ -85,10 +85,7 @@ impl Job {
     }
 
     fn external(&self, tx: &Sender<Message>) -> Result<(), BuildError> {
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!("nix-build-{}.drv-", self.drv.name))
-            .tempdir()
-            .map_err(io_at(&std::env::temp_dir()))?;
+        let tmp = BuildDir::create(&self.drv.name)?;
         let build_top = match &self.sandbox {
             Some(_) => "/build".to_owned(),
             None => tmp.path().to_string_lossy().into_owned(),
@@ -117,7 +114,12 @@ impl Job {
                 if libc::setsid() < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
+                // A builder never outlives denv, even when denv is killed outright.
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
                 super::interrupt::unblock_in_child();
+                // Nothing denv has open reaches the builder (descriptors inherited from
+                // denv's own parent included).
+                libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, CLOSE_RANGE_CLOEXEC);
                 if let Some(setup) = &child_setup {
                     setup.enter()?;
                 }
@@ -160,6 +162,41 @@ impl Job {
             });
         }
         Ok(())
+    }
+}
+
+/// `close_range` flag: mark close-on-exec instead of closing.
+const CLOSE_RANGE_CLOEXEC: libc::c_uint = 4;
+
+/// The temporary build directory, `TMPDIR/nix-build-NAME.drv-N` as Nix names it;
+/// removed on drop.
+struct BuildDir {
+    path: PathBuf,
+}
+
+impl BuildDir {
+    fn create(name: &str) -> Result<BuildDir, BuildError> {
+        use std::os::unix::fs::DirBuilderExt;
+        let base = std::env::temp_dir();
+        let mut n = 0u32;
+        loop {
+            let path = base.join(format!("nix-build-{name}.drv-{n}"));
+            match fs::DirBuilder::new().mode(0o700).create(&path) {
+                Ok(()) => return Ok(BuildDir { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+                Err(e) => return Err(io_at(&path)(e)),
+            }
+        }
+    }
+
+    fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for BuildDir {
+    fn drop(&mut self) {
+        let _ = outputs::remove_tree(&self.path);
     }
 }
 

@@ -300,6 +300,7 @@ impl ChildSetup {
             if pid > 0 {
                 relay_status(pid);
             }
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
             check(libc::mount(
                 std::ptr::null(),
                 c"/".as_ptr(),

@@ -189,9 +189,8 @@ pub fn realise(
         let outs = drv
             .output_paths()
             .into_iter()
-            .filter(|(name, _)| goal.outputs.is_empty() || goal.outputs.contains(name))
-            .collect();
-        realised.insert(goal.drv.clone(), outs);
+            .filter(|(name, _)| goal.outputs.is_empty() || goal.outputs.contains(name));
+        realised.entry(goal.drv.clone()).or_default().extend(outs);
     }
     Ok(realised)
 }

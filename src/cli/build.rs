@@ -1,6 +1,7 @@
 //! `denv build`: evaluate a Nix expression, build its derivations, link `./result`
 //! (as `nix-build` does) and print the output paths.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -8,7 +9,7 @@ use clap::Parser;
 use crate::build::{BuildEvent, BuildOptions, Interrupt, SandboxMode};
 use crate::environment::glue::{self, AutoArg, Input, Target};
 use crate::paths::{Dirs, Overrides};
-use crate::store::Store;
+use crate::store::{Store, StorePath};
 
 #[derive(Debug, Parser)]
 pub struct Args {
@@ -140,11 +141,16 @@ pub fn run(args: Args) -> u8 {
     } else {
         Some(out_link.unwrap_or_else(|| PathBuf::from("result")))
     };
-    for (i, b) in built.iter().enumerate() {
+    // As nix-build: in the order named; each derivation numbered by its first mention
+    // (result, result-2, …), each output other than `out` suffixed (`result-dev`).
+    let mut numbers: BTreeMap<StorePath, usize> = BTreeMap::new();
+    for b in &built {
+        let next = numbers.len();
+        let counter = *numbers.entry(b.drv_path.clone()).or_insert(next);
         if let Some(base) = &link {
             let mut name = base.as_os_str().to_owned();
-            if i > 0 {
-                name.push(format!("-{i}"));
+            if counter > 0 {
+                name.push(format!("-{}", counter + 1));
             }
             if b.output != "out" {
                 name.push(format!("-{}", b.output));

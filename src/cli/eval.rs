@@ -4,7 +4,6 @@
 //!
 //! Evaluation is read-only: it writes nothing and creates no directory.
 
-use std::ffi::OsString;
 use std::io::Read;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -72,7 +71,7 @@ pub fn run(args: Args) -> u8 {
     let output = if json {
         Output::Json
     } else if xml {
-        Output::Xml
+        Output::Xml { location: true }
     } else if raw {
         Output::Raw
     } else {
@@ -114,7 +113,10 @@ pub(crate) enum Input {
 pub(crate) enum Output {
     Nix,
     Json,
-    Xml,
+    /// XML, with or without source locations.
+    Xml {
+        location: bool,
+    },
     Raw,
 }
 
@@ -139,8 +141,18 @@ pub(crate) struct Request {
 
 /// Builds the evaluator for a command-line evaluation.
 pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
-    let mut search_path: Vec<SearchPathEntry> =
-        include.iter().map(|s| SearchPathEntry::parse(s)).collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // Relative `-I` directories are taken relative to the working directory, as Nix does.
+    let mut search_path: Vec<SearchPathEntry> = include
+        .iter()
+        .map(|s| {
+            let mut e = SearchPathEntry::parse(s);
+            if !e.path.starts_with('/') && !e.path.contains("://") {
+                e.path = cwd.join(&e.path).to_string_lossy().into_owned();
+            }
+            e
+        })
+        .collect();
     if let Some(nix_path) = std::env::var_os("NIX_PATH") {
         let nix_path = nix_path.to_string_lossy().into_owned();
         search_path.extend(
@@ -160,12 +172,22 @@ pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
     };
     let io = crate::environment::denv::eval_io(Rc::new(RealFs), &options.base_dir);
     let mut ev = Evaluator::new(io, Rc::new(NoStore::new(store_dir)), options);
-    ev.set_trace_sink(Box::new(|msg| crate::ui::trace(msg)));
+    ev.set_trace_sink(Box::new(crate::ui::trace));
     ev
 }
 
 /// Runs a request, printing values on stdout and errors on stderr; returns the exit code.
 pub(crate) fn run_request(req: &Request) -> u8 {
+    match crate::eval::run_on_eval_stack(|| run_request_here(req)) {
+        Ok(code) => code,
+        Err(e) => {
+            crate::ui::error(&e);
+            super::EXIT_FAILURE
+        }
+    }
+}
+
+fn run_request_here(req: &Request) -> u8 {
     let mut ev = make_evaluator(&req.include);
     for input in &req.inputs {
         match evaluate_input(&mut ev, req, input) {
@@ -211,7 +233,12 @@ fn evaluate_input(
     let mut out = Vec::new();
     for path in paths {
         let v = select_attr_path(ev, &root, &path, &auto)?;
-        let v = auto_call(ev, &v, &auto)?;
+        // As in Nix, the selected value is called only when arguments were given.
+        let v = if req.auto_args.is_empty() {
+            v
+        } else {
+            auto_call(ev, &v, &auto)?
+        };
         out.push(format_value(ev, &v, req.strict, req.output)?);
     }
     Ok(out)
@@ -231,9 +258,21 @@ pub(crate) fn format_value(
             let s = ev.coerce_to_string(&v, crate::eval::Coercion::INTERPOLATE)?;
             Ok(s.as_str().to_string())
         }
-        Output::Json | Output::Xml => {
-            let _ = ev.force_deep(v)?;
-            Err(EvalError::msg("JSON and XML output are not available yet"))
+        Output::Json => {
+            let v = if strict {
+                ev.force_deep(v)?
+            } else {
+                ev.force(v)?
+            };
+            crate::eval::builtins::serde::to_json(ev, &v, strict)
+        }
+        Output::Xml { location } => {
+            let v = if strict {
+                ev.force_deep(v)?
+            } else {
+                ev.force(v)?
+            };
+            crate::eval::builtins::serde::to_xml(ev, &v, strict, location)
         }
     }
 }
@@ -307,11 +346,4 @@ pub(crate) fn select_attr_path(
         };
     }
     Ok(v)
-}
-
-/// The arguments after the program name, as strings (non-UTF-8 is replaced).
-pub(crate) fn string_args(args: &[OsString]) -> Vec<String> {
-    args.iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect()
 }

@@ -27,7 +27,7 @@ pub fn run(args: Args) -> u8 {
         dry_run,
         max_freed: max,
     };
-    super::finish(super::store::ops_gc(store.as_deref(), options))
+    super::store::finish(super::store::ops_gc(store.as_deref(), options))
 }
 
 /// `10`, `10K`, `10M`, `10G` (powers of 1024).

@@ -14,6 +14,7 @@ mod show;
 mod update;
 mod eval;
 mod gc;
+mod instantiate;
 mod nix_instantiate;
 mod nix_store;
 mod store;
@@ -79,7 +80,7 @@ enum Command {
 
 /// Runs denv with the full argv (including argv[0]) and returns the exit code.
 pub fn main(args: Vec<OsString>) -> u8 {
-    if invoked_as(&args, "nix-store") {
+    if store::invoked_as(&args, "nix-store") {
         return nix_store::main(args.into_iter().skip(1).collect());
     }
     let program = args
@@ -110,39 +111,6 @@ pub fn main(args: Vec<OsString>) -> u8 {
         Command::Eval(args) => eval::run(args),
         Command::NixInstantiate { args } => nix_instantiate::main(args),
     }
-}
-
-/// Whether argv[0]'s file name is `name` (multi-call through a symlink).
-fn invoked_as(args: &[OsString], name: &str) -> bool {
-    args.first()
-        .and_then(|a| std::path::Path::new(a).file_name())
-        .is_some_and(|n| n == name)
-}
-
-/// Maps a verb's result to an exit code, reporting the error; a closed stdout
-/// (`BrokenPipe`) is not a failure.
-fn finish<E: std::error::Error + 'static>(result: Result<(), E>) -> u8 {
-    match result {
-        Ok(()) => 0,
-        Err(err) if is_broken_pipe(&err) => 0,
-        Err(err) => {
-            crate::ui::error(&err);
-            EXIT_FAILURE
-        }
-    }
-}
-
-fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur = Some(err);
-    while let Some(e) = cur {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::BrokenPipe {
-                return true;
-            }
-        }
-        cur = e.source();
-    }
-    false
 }
 
 /// Prints a clap error or help text and maps it to an exit code.

@@ -20,10 +20,13 @@ struct Flags {
     xml: bool,
     from_expr: bool,
     show_trace: bool,
+    no_location: bool,
     attr_paths: Vec<String>,
     auto_args: Vec<(String, AutoArg)>,
     include: Vec<String>,
     files: Vec<String>,
+    add_root: Option<String>,
+    store: Option<String>,
 }
 
 fn usage_error(msg: &str) -> u8 {
@@ -54,8 +57,8 @@ pub fn main(args: Vec<OsString>) -> u8 {
             "--xml" => flags.xml = true,
             "-E" | "--expr" => flags.from_expr = true,
             "--show-trace" => flags.show_trace = true,
-            "--no-location" | "--readonly-mode" | "-r" | "--read-write-mode" | "--dry-run"
-            | "--indirect" => {}
+            "--no-location" => flags.no_location = true,
+            "--readonly-mode" | "-r" | "--read-write-mode" | "--dry-run" | "--indirect" => {}
             "-A" | "--attr" => match need(1, &mut it) {
                 Some(v) => flags.attr_paths.extend(v),
                 None => return usage_error(&format!("flag '{a}' requires 1 argument")),
@@ -80,11 +83,11 @@ pub fn main(args: Vec<OsString>) -> u8 {
                     return usage_error("flag '--option' requires 2 arguments");
                 }
             }
-            "--store" | "--add-root" => {
-                if need(1, &mut it).is_none() {
-                    return usage_error(&format!("flag '{a}' requires 1 argument"));
-                }
-            }
+            "--store" | "--add-root" => match need(1, &mut it) {
+                Some(mut v) if a == "--store" => flags.store = v.pop(),
+                Some(mut v) => flags.add_root = v.pop(),
+                None => return usage_error(&format!("flag '{a}' requires 1 argument")),
+            },
             s if s.starts_with('-') && s != "-" => {
                 return usage_error(&format!("unrecognised flag '{s}'"));
             }
@@ -103,10 +106,13 @@ fn run(flags: Flags) -> u8 {
         xml,
         from_expr,
         show_trace,
+        no_location,
         attr_paths,
         auto_args,
         include,
         files,
+        add_root,
+        store,
     } = flags;
     let inputs: Vec<Input> = if from_expr {
         files.into_iter().map(Input::Expr).collect()
@@ -128,15 +134,16 @@ fn run(flags: Flags) -> u8 {
         return parse_only(&inputs, &include, show_trace);
     }
     if !eval {
-        crate::ui::diagnostic(
-            "error: instantiating derivations needs denv's store, which is not available in this build; use --eval\n",
+        return super::instantiate::from_nix_instantiate(
+            inputs, attr_paths, auto_args, include, add_root, store, show_trace,
         );
-        return super::EXIT_FAILURE;
     }
     let output = if json {
         Output::Json
     } else if xml {
-        Output::Xml
+        Output::Xml {
+            location: !no_location,
+        }
     } else {
         Output::Nix
     };

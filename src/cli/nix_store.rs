@@ -5,8 +5,9 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::EXIT_USAGE;
+use super::store::finish;
 use super::store::ops::{self, StoreCmdError, open_store, stdout};
-use super::{EXIT_USAGE, finish};
 use crate::store::{GcOptions, HashAlgo, HashFormat, IngestionMethod, StorePath};
 
 const USAGE: &str = "usage: nix-store OPERATION [OPTIONS...] [ARGS...]
@@ -40,6 +41,10 @@ struct Parsed {
 
 /// Runs with the arguments after the program name.
 pub fn main(args: Vec<OsString>) -> u8 {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        let _ = writeln!(std::io::stdout(), "{USAGE}");
+        return 0;
+    }
     let parsed = match parse(args) {
         Ok(p) => p,
         Err(msg) => {

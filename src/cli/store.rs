@@ -2,6 +2,8 @@
 
 pub(super) mod ops;
 
+pub(super) use ops::{finish, invoked_as};
+
 use std::path::PathBuf;
 
 /// `denv gc` shares the store commands' printing.
@@ -111,5 +113,5 @@ pub fn run(args: Args) -> u8 {
         StoreCommand::Import => ops::import(store),
         StoreCommand::Ls { path, long } => ops::ls(store, &path, long),
     };
-    super::finish(result)
+    finish(result)
 }

@@ -106,9 +106,15 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Compiles with an outermost `with` scope (for `scopedImport`).
-    pub fn with_outer_with(mut self) -> Compiler<'a> {
-        self.scopes.push(Scope::With);
+    /// Compiles with an outermost frame binding `names` to slots 0.. (for `scopedImport`,
+    /// whose names shadow the builtins).
+    pub fn with_outer_frame(mut self, names: &[Symbol]) -> Compiler<'a> {
+        let slots = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (*n, i as u32))
+            .collect();
+        self.scopes.push(Scope::Frame(slots));
         self
     }
 
@@ -207,8 +213,11 @@ impl<'a> Compiler<'a> {
                     }
                 },
                 ast::LiteralKind::Float(f) => match f.value() {
-                    Ok(v) => Expr::Const(Value::Float(v)),
-                    Err(_) => {
+                    // Like C's strtod, Nix rejects floats out of range (ERANGE).
+                    Ok(v) if v.is_finite() && (v == 0.0 || v.is_normal()) => {
+                        Expr::Const(Value::Float(v))
+                    }
+                    _ => {
                         return Err(self.err(pos, format!("invalid float '{}'", f.syntax().text())));
                     }
                 },
@@ -346,8 +355,8 @@ impl<'a> Compiler<'a> {
     /// Resolves a variable, skipping the `skip` innermost scopes.
     fn resolve(&mut self, name: Symbol, pos: Pos, skip: usize) -> Result<Expr, EvalError> {
         let mut withs = Vec::new();
-        let mut depth = 0u32;
         for (i, scope) in self.scopes.iter().rev().enumerate() {
+            let depth = i as u32;
             if i >= skip {
                 match scope {
                     Scope::Frame(slots) => {
@@ -364,7 +373,6 @@ impl<'a> Compiler<'a> {
                     Scope::With => withs.push(VarRef { depth, index: 0 }),
                 }
             }
-            depth += 1;
         }
         if let Some(v) = self.globals.get(&name) {
             return Ok(Expr::Const(v.clone()));
@@ -440,9 +448,20 @@ impl<'a> Compiler<'a> {
             return s.normalized_parts();
         }
         let mut pieces = Vec::new();
-        for part in s.parts() {
+        for (n, part) in s.parts().enumerate() {
             match part {
-                InterpolPart::Literal(t) => indent::lex_raw(t.syntax().text(), &mut pieces),
+                InterpolPart::Literal(t) => {
+                    let mut raw = t.syntax().text();
+                    // Nix's lexer takes spaces and one newline right after `''` as part
+                    // of the opening quote.
+                    if n == 0
+                        && let Some(i) = raw.find('\n')
+                        && raw[..i].bytes().all(|b| b == b' ')
+                    {
+                        raw = &raw[i + 1..];
+                    }
+                    indent::lex_raw(raw, &mut pieces)
+                }
                 InterpolPart::Interpolation(i) => pieces.push(indent::Piece::Interp(i)),
             }
         }
@@ -640,8 +659,11 @@ impl<'a> Compiler<'a> {
             match entry {
                 ast::Entry::Inherit(inh) => {
                     let from = inh.from().and_then(|f| f.expr());
+                    // Nix evaluates inherited names at the byte before `inherit`.
+                    let inherit_pos = Pos(self.pos_of(inh.syntax()).0.saturating_sub(1));
                     for attr in inh.attrs() {
-                        let apos = self.pos_of(attr.syntax());
+                        // Nix places an inherited name one byte before it.
+                        let apos = Pos(self.pos_of(attr.syntax()).0.saturating_sub(1));
                         let Some(name) = self.static_name(&attr) else {
                             return Err(
                                 self.err(apos, "dynamic attributes not allowed in inherit".into())
@@ -651,9 +673,12 @@ impl<'a> Compiler<'a> {
                             Some(f) => PVal::InheritFrom {
                                 from: f.clone(),
                                 name,
-                                pos: apos,
+                                pos: inherit_pos,
                             },
-                            None => PVal::Inherit { name, pos: apos },
+                            None => PVal::Inherit {
+                                name,
+                                pos: inherit_pos,
+                            },
                         };
                         self.add_static(pending, &[name], apos, value)?;
                     }

@@ -12,6 +12,9 @@ pub enum ErrorKind {
     /// `throw MSG` (catchable by `tryEval`).
     #[error("{0}")]
     Throw(String),
+    /// A search-path lookup (`<name>`) that found nothing (catchable by `tryEval`).
+    #[error("file '{0}' was not found in the Nix search path (add it using $NIX_PATH or -I)")]
+    NotInSearchPath(String),
     /// A failed `assert` (catchable by `tryEval`).
     #[error("assertion '{0}' failed")]
     Assert(String),
@@ -49,10 +52,15 @@ pub enum ErrorKind {
     Other(String),
 }
 
-/// An evaluation error with its position and trace.
+/// An evaluation error with its position and trace. Boxed, so that the `Result`s passed
+/// up every level of evaluation stay small.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{kind}")]
-pub struct EvalError {
+#[error("{}", .0.kind)]
+pub struct EvalError(Box<ErrorData>);
+
+/// The contents of an [`EvalError`] (reachable through `Deref`: `err.kind`, `err.pos`).
+#[derive(Debug, Clone)]
+pub struct ErrorData {
     /// What went wrong.
     pub kind: ErrorKind,
     /// Where (may be [`Pos::NONE`]).
@@ -63,15 +71,29 @@ pub struct EvalError {
     pub trace: Vec<(Pos, String)>,
 }
 
+impl std::ops::Deref for EvalError {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for EvalError {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
+    }
+}
+
 impl EvalError {
     /// An error of `kind` without a position yet.
+    #[cold]
     pub fn new(kind: ErrorKind) -> EvalError {
-        EvalError {
+        EvalError(Box::new(ErrorData {
             kind,
             pos: Pos::NONE,
             hint: None,
             trace: Vec::new(),
-        }
+        }))
     }
 
     /// A free-form error message.
@@ -139,7 +161,10 @@ impl EvalError {
 
     /// Whether `builtins.tryEval` catches this error.
     pub fn is_catchable(&self) -> bool {
-        matches!(self.kind, ErrorKind::Throw(_) | ErrorKind::Assert(_))
+        matches!(
+            self.kind,
+            ErrorKind::Throw(_) | ErrorKind::Assert(_) | ErrorKind::NotInSearchPath(_)
+        )
     }
 }
 

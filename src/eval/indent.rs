@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn strips_common_indentation_and_last_blank_line() {
-        assert_eq!(run("\n  a\n    b\n  c\n"), "a\n  b\nc\n");
+        assert_eq!(run("  a\n    b\n  c\n"), "a\n  b\nc\n");
     }
 
     #[test]

@@ -20,14 +20,36 @@ use super::io::EvalIo;
 use super::ir::{AttrKey, AttrsDef, Expr, LambdaDef, Param, VarRef};
 use super::source::{Pos, SourceMap};
 use super::symbol::{Interner, Symbol};
+use super::value::Slots;
 use super::value::{Attr, Attrs, Closure, Env, NixString, PrimOpApp, Thunk, ThunkState, Value};
 
 /// The deepest nesting of evaluations before reporting a stack overflow.
-pub const MAX_DEPTH: usize = 1_000_000;
+pub const MAX_DEPTH: usize = 600_000;
 /// Stack kept free before calling deeper; below it a new stack segment is allocated.
 const RED_ZONE: usize = 128 * 1024;
 /// The size of each new stack segment.
 const STACK_SEGMENT: usize = 8 * 1024 * 1024;
+
+/// The stack size of the thread [`run_on_eval_stack`] starts. Only the pages a deep
+/// recursion touches are ever committed.
+pub const EVAL_STACK_SIZE: usize = 1 << 30;
+
+/// Runs `f` on a thread with a stack large enough for deep Nix recursion (up to
+/// [`MAX_DEPTH`] nested evaluations), so that stack segments are not allocated and freed
+/// again and again at the boundary of a small stack. Evaluators are not `Send`: create
+/// the evaluator inside `f`.
+pub fn run_on_eval_stack<T: Send>(f: impl FnOnce() -> T + Send) -> std::io::Result<T> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("eval".into())
+            .stack_size(EVAL_STACK_SIZE)
+            .spawn_scoped(scope, f)?;
+        match handle.join() {
+            Ok(v) => Ok(v),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
 
 /// A search-path entry from `-I` or `NIX_PATH`: `prefix=path`, or just `path`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,18 +113,11 @@ pub(crate) struct Syms {
     pub file: Symbol,
     pub line: Symbol,
     pub column: Symbol,
-    pub drv_path: Symbol,
-    pub outputs: Symbol,
-    pub output_name: Symbol,
     pub path: Symbol,
     pub prefix: Symbol,
     pub key: Symbol,
-    pub success: Symbol,
-    pub derivation: Symbol,
-    pub all: Symbol,
     pub ignore_nulls: Symbol,
     pub structured_attrs: Symbol,
-    pub args: Symbol,
 }
 
 impl Syms {
@@ -117,18 +132,11 @@ impl Syms {
             file: i.intern("file"),
             line: i.intern("line"),
             column: i.intern("column"),
-            drv_path: i.intern("drvPath"),
-            outputs: i.intern("outputs"),
-            output_name: i.intern("outputName"),
             path: i.intern("path"),
             prefix: i.intern("prefix"),
             key: i.intern("key"),
-            success: i.intern("success"),
-            derivation: i.intern("derivation"),
-            all: i.intern("all"),
             ignore_nulls: i.intern("__ignoreNulls"),
             structured_attrs: i.intern("__structuredAttrs"),
-            args: i.intern("args"),
         }
     }
 }
@@ -154,6 +162,8 @@ pub struct Evaluator {
     pub(crate) regex_cache: super::regex::RegexCache,
     pub(crate) trace_sink: TraceSink,
     depth: usize,
+    /// Below this stack address the next level must go through `stacker` (0: unknown).
+    stack_limit: usize,
 }
 
 impl Evaluator {
@@ -174,6 +184,7 @@ impl Evaluator {
             regex_cache: super::regex::RegexCache::default(),
             trace_sink: Box::new(|_| {}),
             depth: 0,
+            stack_limit: stack_limit(),
         };
         super::builtins::install(&mut ev);
         ev
@@ -226,13 +237,7 @@ impl Evaluator {
             }
         };
         let result = match &state {
-            ThunkState::Pending(expr, env) => self.eval(expr, env).map_err(|e| {
-                if matches!(e.kind, ErrorKind::InfiniteRecursion) {
-                    e.at(expr.pos())
-                } else {
-                    e
-                }
-            }),
+            ThunkState::Pending(expr, env) => self.guard(|ev| ev.eval(expr, env)),
             ThunkState::Apply(f, arg) => self
                 .force(f)
                 .and_then(|f| self.call(&f, arg.clone(), Pos::NONE)),
@@ -295,6 +300,7 @@ impl Evaluator {
     }
 
     /// Runs `f` one level deeper, growing the stack or failing cleanly when too deep.
+    #[inline(always)]
     pub(crate) fn guard<T>(
         &mut self,
         f: impl FnOnce(&mut Evaluator) -> Result<T, EvalError>,
@@ -303,7 +309,13 @@ impl Evaluator {
             return Err(EvalError::new(ErrorKind::StackOverflow));
         }
         self.depth += 1;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(self));
+        // Comparing the stack pointer with a limit computed once is much cheaper than
+        // asking `stacker` each time; only near the limit does `stacker` take over.
+        let r = if stack_pointer() > self.stack_limit {
+            f(self)
+        } else {
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(self))
+        };
         self.depth -= 1;
         r
     }
@@ -391,21 +403,40 @@ impl Evaluator {
         }
     }
 
+    /// The values of a `let`/`rec` frame's bindings, made in order: a binding that is just
+    /// an earlier sibling's name shares that sibling's value, as in Nix.
+    fn frame_values<'e>(&self, exprs: impl Iterator<Item = &'e Rc<Expr>>, env: &Rc<Env>) -> Slots {
+        let mut values = Slots::new();
+        for e in exprs {
+            let v = match &**e {
+                Expr::Var(r, _) if r.depth == 0 && (r.index as usize) < values.len() => {
+                    values[r.index as usize].clone()
+                }
+                _ => self.thunk_in_new_frame(e, env),
+            };
+            values.push(v);
+        }
+        values
+    }
+
     /// Evaluates `expr` in `env` to weak head normal form.
     pub(crate) fn eval(&mut self, expr: &Expr, env: &Rc<Env>) -> Result<Value, EvalError> {
         match expr {
             Expr::Const(v) => Ok(v.clone()),
-            Expr::Var(r, _) => {
+            Expr::Var(r, pos) => {
                 let v = lookup(env, *r);
                 match v {
-                    Value::Thunk(t) => self.guard(|ev| ev.force_thunk(&t)),
+                    // Nix reports infinite recursion where the variable was forced.
+                    Value::Thunk(t) => self.force_thunk(&t).map_err(|e| recursion_at(e, *pos)),
                     v => Ok(v),
                 }
             }
-            _ => self.guard(|ev| ev.eval_compound(expr, env)),
+            _ => self.eval_compound(expr, env),
         }
     }
 
+    // The dispatcher stays small so that each level of Nix recursion costs little stack:
+    // every arm with many locals or error formatting lives in its own function.
     fn eval_compound(&mut self, expr: &Expr, env: &Rc<Env>) -> Result<Value, EvalError> {
         match expr {
             Expr::Const(v) => Ok(v.clone()),
@@ -413,85 +444,16 @@ impl Evaluator {
                 let v = lookup(env, *r);
                 self.force(&v)
             }
-            Expr::WithVar { name, withs, pos } => {
-                for w in withs.iter() {
-                    let scope = lookup(env, *w);
-                    let attrs = self.force_attrs(&scope)?;
-                    if let Some(v) = attrs.get(*name) {
-                        let v = v.clone();
-                        return self.force(&v);
-                    }
-                }
-                Err(EvalError::new(ErrorKind::UndefinedVar(
-                    self.symbols.name(*name).to_string(),
-                ))
-                .at(*pos))
-            }
+            Expr::WithVar { name, withs, pos } => self.eval_with_var(*name, withs, *pos, env),
             Expr::Select {
                 expr: inner,
                 path,
                 default,
                 pos,
-            } => {
-                let mut v = self.eval(inner, env)?;
-                for key in path.iter() {
-                    let attrs = match v {
-                        Value::Attrs(a) => a,
-                        other => {
-                            if let Some(d) = default {
-                                return self.eval(d, env);
-                            }
-                            return Err(EvalError::type_error("a set", &other).at(*pos));
-                        }
-                    };
-                    let name = self.attr_key(key, env)?;
-                    match attrs.get(name) {
-                        Some(found) => {
-                            let found = found.clone();
-                            v = self.force(&found)?;
-                        }
-                        None => {
-                            if let Some(d) = default {
-                                return self.eval(d, env);
-                            }
-                            let wanted = self.symbols.name(name).to_string();
-                            let symbols = &self.symbols;
-                            return Err(EvalError::new(ErrorKind::MissingAttr(wanted.clone()))
-                                .at(*pos)
-                                .suggest(&wanted, attrs.iter().map(|a| symbols.name(a.name))));
-                        }
-                    }
-                }
-                Ok(v)
-            }
-            Expr::HasAttr { expr: inner, path } => {
-                let mut v = self.eval(inner, env)?;
-                for key in path.iter() {
-                    let Value::Attrs(attrs) = v else {
-                        return Ok(Value::Bool(false));
-                    };
-                    let name = self.attr_key(key, env)?;
-                    match attrs.get(name) {
-                        Some(found) => {
-                            let found = found.clone();
-                            v = self.force(&found)?;
-                        }
-                        None => return Ok(Value::Bool(false)),
-                    }
-                }
-                Ok(Value::Bool(true))
-            }
+            } => self.eval_select(inner, path, default.as_deref(), *pos, env),
+            Expr::HasAttr { expr: inner, path } => self.eval_has_attr(inner, path, env),
             Expr::Attrs(def, _) => self.eval_attrs(def, env),
-            Expr::Let(def) => {
-                let frame = Env::new(vec![Value::Null; def.bindings.len()], Some(env.clone()));
-                let values: Vec<Value> = def
-                    .bindings
-                    .iter()
-                    .map(|b| self.thunk_in_new_frame(b, &frame))
-                    .collect();
-                *frame.slots.borrow_mut() = values;
-                self.eval(&def.body, &frame)
-            }
+            Expr::Let(def) => self.eval_let(def, env),
             Expr::List(items) => Ok(Value::list(
                 items.iter().map(|e| self.thunk(e, env)).collect(),
             )),
@@ -509,11 +471,10 @@ impl Evaluator {
             }
             Expr::If(parts, _) => {
                 let (cond, then, els) = &**parts;
-                let c = self.eval(cond, env)?;
-                match c {
+                match self.eval(cond, env)? {
                     Value::Bool(true) => self.eval(then, env),
                     Value::Bool(false) => self.eval(els, env),
-                    other => Err(EvalError::type_error("a Boolean", &other).at(expr.pos())),
+                    other => Err(type_error_at("a Boolean", &other, expr.pos())),
                 }
             }
             Expr::Assert {
@@ -523,31 +484,131 @@ impl Evaluator {
                 pos,
             } => match self.eval(cond, env)? {
                 Value::Bool(true) => self.eval(body, env),
-                Value::Bool(false) => {
-                    Err(EvalError::new(ErrorKind::Assert(text.to_string())).at(*pos))
-                }
-                other => Err(EvalError::type_error("a Boolean", &other).at(*pos)),
+                other => Err(assert_failed(&other, text, *pos)),
             },
             Expr::With { scope, body } => {
                 let scope = self.thunk(scope, env);
-                let frame = Env::new(vec![scope], Some(env.clone()));
+                let frame = Env::new(smallvec::smallvec![scope], Some(env.clone()));
                 self.eval(body, &frame)
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
             Expr::Not(e, _) => match self.eval(e, env)? {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
-                other => Err(EvalError::type_error("a Boolean", &other)),
+                other => Err(type_error_at("a Boolean", &other, Pos::NONE)),
             },
+            // `-x` is `0 - x` in Nix, so `-0.0` is `0`.
             Expr::Neg(e, pos) => match self.eval(e, env)? {
-                Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
-                Value::Float(f) => Ok(Value::Float(-f)),
-                other => Err(EvalError::type_error("an integer", &other).at(*pos)),
+                Value::Int(i) => super::ops::int_arith(super::ir::BinOp::Sub, 0, i)
+                    .map(Value::Int)
+                    .map_err(|e| e.at(*pos)),
+                Value::Float(f) => Ok(Value::Float(0.0 - f)),
+                other => Err(type_error_at("an integer", &other, *pos)),
             },
             Expr::Interpolate { parts, pos } => self.eval_interpolation(parts, *pos, env),
             Expr::PathInterpolate { parts, pos } => self.eval_path_interpolation(parts, *pos, env),
             Expr::SearchPath(name, pos) => self.find_search_path(name).map_err(|e| e.at(*pos)),
             Expr::CurPos(pos) => Ok(self.pos_attrs(*pos)),
         }
+    }
+
+    #[inline(never)]
+    fn eval_with_var(
+        &mut self,
+        name: Symbol,
+        withs: &[VarRef],
+        pos: Pos,
+        env: &Rc<Env>,
+    ) -> Result<Value, EvalError> {
+        for w in withs.iter() {
+            let scope = lookup(env, *w);
+            let attrs = self.force_attrs(&scope)?;
+            if let Some(v) = attrs.get(name) {
+                let v = v.clone();
+                return self.force(&v);
+            }
+        }
+        Err(EvalError::new(ErrorKind::UndefinedVar(self.symbols.name(name).to_string())).at(pos))
+    }
+
+    #[inline(never)]
+    fn eval_select(
+        &mut self,
+        inner: &Expr,
+        path: &[AttrKey],
+        default: Option<&Expr>,
+        pos: Pos,
+        env: &Rc<Env>,
+    ) -> Result<Value, EvalError> {
+        let mut v = self.eval(inner, env)?;
+        for key in path.iter() {
+            let attrs = match v {
+                Value::Attrs(a) => a,
+                other => {
+                    if let Some(d) = default {
+                        return self.eval(d, env);
+                    }
+                    return Err(type_error_at("a set", &other, pos));
+                }
+            };
+            let name = self.attr_key(key, env)?;
+            match attrs.get_attr(name) {
+                Some(found) => {
+                    let (value, at) = (found.value.clone(), found.pos);
+                    v = self.force(&value).map_err(|e| recursion_at(e, at))?;
+                }
+                None => {
+                    if let Some(d) = default {
+                        return self.eval(d, env);
+                    }
+                    return Err(self.missing_attr(name, &attrs, pos));
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn missing_attr(&self, name: Symbol, attrs: &Attrs, pos: Pos) -> EvalError {
+        let wanted = self.symbols.name(name).to_string();
+        let symbols = &self.symbols;
+        EvalError::new(ErrorKind::MissingAttr(wanted.clone()))
+            .at(pos)
+            .suggest(&wanted, attrs.iter().map(|a| symbols.name(a.name)))
+    }
+
+    #[inline(never)]
+    fn eval_has_attr(
+        &mut self,
+        inner: &Expr,
+        path: &[AttrKey],
+        env: &Rc<Env>,
+    ) -> Result<Value, EvalError> {
+        let mut v = self.eval(inner, env)?;
+        for (i, key) in path.iter().enumerate() {
+            let Value::Attrs(attrs) = v else {
+                return Ok(Value::Bool(false));
+            };
+            let name = self.attr_key(key, env)?;
+            match attrs.get(name) {
+                // The last attribute is only looked up, never evaluated.
+                Some(_) if i + 1 == path.len() => return Ok(Value::Bool(true)),
+                Some(found) => {
+                    let found = found.clone();
+                    v = self.force(&found)?;
+                }
+                None => return Ok(Value::Bool(false)),
+            }
+        }
+        Ok(Value::Bool(true))
+    }
+
+    #[inline(never)]
+    fn eval_let(&mut self, def: &super::ir::LetDef, env: &Rc<Env>) -> Result<Value, EvalError> {
+        let frame = Env::new(Slots::new(), Some(env.clone()));
+        let values = self.frame_values(def.bindings.iter(), &frame);
+        *frame.slots.borrow_mut() = values;
+        self.eval(&def.body, &frame)
     }
 
     /// The name an attribute-path element stands for.
@@ -565,11 +626,7 @@ impl Evaluator {
     fn eval_attrs(&mut self, def: &AttrsDef, env: &Rc<Env>) -> Result<Value, EvalError> {
         let (scope, entries) = if def.recursive {
             let frame = Env::new(vec![Value::Null; def.statics.len()], Some(env.clone()));
-            let values: Vec<Value> = def
-                .statics
-                .iter()
-                .map(|b| self.thunk_in_new_frame(&b.value, &frame))
-                .collect();
+            let values = self.frame_values(def.statics.iter().map(|b| &b.value), &frame);
             let entries = def
                 .statics
                 .iter()
@@ -581,6 +638,7 @@ impl Evaluator {
                 })
                 .collect();
             *frame.slots.borrow_mut() = values;
+            let entries = self.apply_overrides(def, &frame, entries)?;
             (frame, entries)
         } else {
             let entries = def
@@ -620,8 +678,37 @@ impl Evaluator {
         Ok(Value::attrs(attrs))
     }
 
+    /// `rec { __overrides = { … }; … }`: the attributes of `__overrides` replace those of
+    /// the set, in the set and in its recursive scope.
+    fn apply_overrides(
+        &mut self,
+        def: &AttrsDef,
+        frame: &Rc<Env>,
+        mut entries: Vec<Attr>,
+    ) -> Result<Vec<Attr>, EvalError> {
+        let overrides_sym = self.symbols.intern("__overrides");
+        let Some(i) = def.statics.iter().position(|b| b.name == overrides_sym) else {
+            return Ok(entries);
+        };
+        let overrides = entries[i].value.clone();
+        let overrides = self.force_attrs(&overrides)?;
+        for o in overrides.iter() {
+            match def.statics.iter().position(|b| b.name == o.name) {
+                Some(j) => {
+                    entries[j] = o.clone();
+                    frame.slots.borrow_mut()[j] = o.value.clone();
+                }
+                None => entries.push(o.clone()),
+            }
+        }
+        entries.sort_by_key(|a| a.name);
+        Ok(entries)
+    }
+
     /// Applies a function value to one argument.
     pub fn call(&mut self, f: &Value, arg: Value, pos: Pos) -> Result<Value, EvalError> {
+        // The common case checks the stack by hand: a closure through `stacker` would add
+        // a few hundred bytes to every level of Nix recursion.
         self.guard(|ev| ev.call_inner(f, arg, pos))
     }
 
@@ -638,16 +725,30 @@ impl Evaluator {
         match f {
             Value::Lambda(closure) => {
                 let frame = self.bind_params(closure, arg, pos)?;
-                let def = &closure.def;
-                self.eval(&def.body, &frame).map_err(|e| {
-                    let what = match def.name {
-                        Some(n) => format!("while evaluating '{}'", self.symbols.name(n)),
-                        None => "while evaluating anonymous lambda".to_string(),
-                    };
-                    e.with_trace(def.pos, what)
-                        .with_trace(pos, "from call site")
-                })
+                match self.eval(&closure.def.body, &frame) {
+                    Ok(v) => Ok(v),
+                    Err(e) => Err(self.lambda_trace(e, &closure.def, pos)),
+                }
             }
+            _ => self.call_other(f, arg, pos),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lambda_trace(&self, e: EvalError, def: &LambdaDef, pos: Pos) -> EvalError {
+        let what = match def.name {
+            Some(n) => format!("while evaluating '{}'", self.symbols.name(n)),
+            None => "while evaluating anonymous lambda".to_string(),
+        };
+        e.with_trace(def.pos, what)
+            .with_trace(pos, "from call site")
+    }
+
+    /// Calls anything but a lambda: builtins, functors.
+    #[inline(never)]
+    fn call_other(&mut self, f: &Value, arg: Value, pos: Pos) -> Result<Value, EvalError> {
+        match f {
             Value::PrimOp(op) => {
                 if op.arity == 1 {
                     (op.func)(self, &[arg], pos).map_err(|e| e.at(pos))
@@ -700,6 +801,7 @@ impl Evaluator {
         }
     }
 
+    #[inline(never)]
     fn bind_params(
         &mut self,
         closure: &Closure,
@@ -708,15 +810,18 @@ impl Evaluator {
     ) -> Result<Rc<Env>, EvalError> {
         let def = &closure.def;
         match &def.param {
-            Param::Ident(_) => Ok(Env::new(vec![arg], Some(closure.env.clone()))),
+            Param::Ident(_) => Ok(Env::new(
+                smallvec::smallvec![arg],
+                Some(closure.env.clone()),
+            )),
             Param::Pattern {
                 formals,
                 ellipsis,
                 bind,
             } => {
                 let attrs = self.force_attrs(&arg).map_err(|e| e.at(pos))?;
-                let frame = Env::new(Vec::new(), Some(closure.env.clone()));
-                let mut slots = Vec::with_capacity(def.slots as usize);
+                let frame = Env::new(Slots::new(), Some(closure.env.clone()));
+                let mut slots = Slots::with_capacity(def.slots as usize);
                 let mut used = 0usize;
                 for formal in formals {
                     match attrs.get(formal.name) {
@@ -768,7 +873,7 @@ impl Evaluator {
             && let Some(functor) = a.get(self.syms.functor)
         {
             let functor = functor.clone();
-            let inner = self.call_many(&functor, &[f.clone()], Pos::NONE)?;
+            let inner = self.call_many(&functor, std::slice::from_ref(&f), Pos::NONE)?;
             return self.auto_call(&inner, args);
         }
         let Value::Lambda(closure) = &f else {
@@ -806,6 +911,16 @@ impl Evaluator {
         self.call(&f, Value::attrs(passed), Pos::NONE)
     }
 
+    /// The `file` Nix 2.8 reports for a position (`__curPos`, `unsafeGetAttrPos`, XML
+    /// `path`): the file's path, or for an expression given as text the text itself.
+    pub fn pos_file(&self, pos: Pos) -> Option<String> {
+        let src = self.sources.source(pos)?;
+        Some(match &src.origin {
+            super::source::Origin::File(p) => p.display().to_string(),
+            _ => src.text.to_string(),
+        })
+    }
+
     /// A set value from name/value pairs (on duplicate names the first wins).
     pub fn make_attrs(&mut self, pairs: Vec<(&str, Value)>) -> Value {
         let entries = pairs
@@ -829,7 +944,7 @@ impl Evaluator {
         let Some(loc) = self.sources.locate(pos) else {
             return Value::Null;
         };
-        let file = super::source::origin_plain(&loc.origin);
+        let file = self.pos_file(pos).unwrap_or_default();
         let entries = vec![
             Attr {
                 name: self.syms.file,
@@ -848,6 +963,50 @@ impl Evaluator {
             },
         ];
         Value::attrs(Attrs::from_unsorted(entries))
+    }
+}
+
+/// Gives an infinite-recursion error without a position the place where the value was
+/// forced.
+#[cold]
+#[inline(never)]
+fn recursion_at(e: EvalError, pos: Pos) -> EvalError {
+    if matches!(e.kind, ErrorKind::InfiniteRecursion) {
+        e.at(pos)
+    } else {
+        e
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn type_error_at(expected: &'static str, got: &Value, pos: Pos) -> EvalError {
+    EvalError::type_error(expected, got).at(pos)
+}
+
+#[cold]
+#[inline(never)]
+fn assert_failed(cond: &Value, text: &str, pos: Pos) -> EvalError {
+    match cond {
+        Value::Bool(_) => EvalError::new(ErrorKind::Assert(text.to_string())).at(pos),
+        other => EvalError::type_error("a Boolean", other).at(pos),
+    }
+}
+
+/// An address on the current stack (a local's), for cheap stack-depth checks.
+#[inline(always)]
+fn stack_pointer() -> usize {
+    let marker = 0u8;
+    std::ptr::addr_of!(marker) as usize
+}
+
+/// The stack address below which less than [`RED_ZONE`] is left on this thread.
+fn stack_limit() -> usize {
+    match stacker::remaining_stack() {
+        Some(left) => stack_pointer()
+            .saturating_sub(left)
+            .saturating_add(RED_ZONE),
+        None => usize::MAX,
     }
 }
 

@@ -31,6 +31,8 @@ mod render;
 mod show;
 pub mod source;
 pub mod symbol;
+#[cfg(test)]
+mod tests;
 pub mod value;
 pub mod versions;
 
@@ -40,7 +42,7 @@ use std::rc::Rc;
 pub use error::{ErrorKind, EvalError};
 pub use glue::{NoStore, StoreGlue};
 pub use io::{EvalIo, FileType, RealFs};
-pub use machine::{EvalOptions, Evaluator, SearchPathEntry};
+pub use machine::{EvalOptions, Evaluator, SearchPathEntry, run_on_eval_stack};
 pub use ops::Coercion;
 pub use source::{Origin, Pos};
 pub use value::{Attrs, Context, ContextElem, NixString, Value};
@@ -51,7 +53,7 @@ use value::Env;
 impl Evaluator {
     /// Parses and compiles a source text; `dir` is where its relative paths point.
     pub fn parse(&mut self, origin: Origin, text: &str, dir: &Path) -> Result<Rc<Expr>, EvalError> {
-        self.parse_scoped(origin, text, dir, false)
+        self.parse_scoped(origin, text, dir, &[])
     }
 
     fn parse_scoped(
@@ -59,7 +61,7 @@ impl Evaluator {
         origin: Origin,
         text: &str,
         dir: &Path,
-        scoped: bool,
+        scope: &[symbol::Symbol],
     ) -> Result<Rc<Expr>, EvalError> {
         let base = self.sources.add(origin, Rc::from(text));
         let parsed = rnix::Root::parse(text);
@@ -76,8 +78,8 @@ impl Evaluator {
         };
         let mut compiler =
             compile::Compiler::new(&mut self.symbols, &self.globals, &self.sources, base, dir);
-        if scoped {
-            compiler = compiler.with_outer_with();
+        if !scope.is_empty() {
+            compiler = compiler.with_outer_frame(scope);
         }
         Ok(Rc::new(compiler.expr(&expr)?))
     }
@@ -141,18 +143,22 @@ impl Evaluator {
         if let Some(v) = self.import_cache.get(&file) {
             return Ok(v.clone());
         }
-        let expr = self.load_file(&file, false)?;
+        let expr = self.load_file(&file, &[])?;
         let env = Env::new(Vec::new(), None);
         let v = self.eval(&expr, &env)?;
         self.import_cache.insert(file, v.clone());
         Ok(v)
     }
 
-    /// `scopedImport ATTRS PATH`: like `import`, with `ATTRS` as an outermost `with`.
+    /// `scopedImport ATTRS PATH`: like `import` (without the cache), with the names of
+    /// `ATTRS` in scope around the file, shadowing the builtins.
     pub fn scoped_import(&mut self, scope: Value, path: &Path) -> Result<Value, EvalError> {
+        let attrs = self.force_attrs(&scope)?;
+        let names: Vec<symbol::Symbol> = attrs.iter().map(|a| a.name).collect();
+        let values: Vec<Value> = attrs.iter().map(|a| a.value.clone()).collect();
         let file = self.resolve_import(path)?;
-        let expr = self.load_file(&file, true)?;
-        let env = Env::new(vec![scope], None);
+        let expr = self.load_file(&file, &names)?;
+        let env = Env::new(values, None);
         self.eval(&expr, &env)
     }
 
@@ -164,17 +170,25 @@ impl Evaluator {
         Ok(file)
     }
 
-    fn load_file(&mut self, file: &Path, scoped: bool) -> Result<Rc<Expr>, EvalError> {
+    fn load_file(&mut self, file: &Path, scope: &[symbol::Symbol]) -> Result<Rc<Expr>, EvalError> {
         let bytes = self.io.read_file(file).map_err(|e| {
+            // A missing directory entry is "getting status", a missing `default.nix` in
+            // an existing directory "opening file", as in Nix.
+            let what = match file.parent() {
+                Some(dir) if file.ends_with("default.nix") && self.io.path_exists(dir) => {
+                    "opening file"
+                }
+                _ => "getting status of",
+            };
             EvalError::new(ErrorKind::Io(format!(
-                "getting status of '{}': {}",
+                "{what} '{}': {}",
                 file.display(),
                 io_reason(&e)
             )))
         })?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
-        self.parse_scoped(Origin::File(file.to_path_buf()), &text, &dir, scoped)
+        self.parse_scoped(Origin::File(file.to_path_buf()), &text, &dir, scope)
     }
 }
 

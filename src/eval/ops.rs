@@ -102,17 +102,37 @@ impl Evaluator {
             _ => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
-                let r = self.binop_values(op, a, b, pos);
-                // Nix 2.8 reports these operators' own errors without a position.
-                if matches!(
-                    op,
-                    BinOp::Update | BinOp::Less | BinOp::LessEq | BinOp::Greater | BinOp::GreaterEq
-                ) {
-                    r
-                } else {
-                    r.map_err(|e| e.at(pos))
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                    let (x, y) = (*x, *y);
+                    match op {
+                        BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                            return int_arith(op, x, y).map(Value::Int).map_err(|e| e.at(pos));
+                        }
+                        BinOp::Less => return Ok(Value::Bool(x < y)),
+                        BinOp::LessEq => return Ok(Value::Bool(x <= y)),
+                        BinOp::Greater => return Ok(Value::Bool(x > y)),
+                        BinOp::GreaterEq => return Ok(Value::Bool(x >= y)),
+                        BinOp::Eq => return Ok(Value::Bool(x == y)),
+                        BinOp::NotEq => return Ok(Value::Bool(x != y)),
+                        _ => {}
+                    }
                 }
+                self.binop_slow(op, a, b, pos)
             }
+        }
+    }
+
+    #[inline(never)]
+    fn binop_slow(&mut self, op: BinOp, a: Value, b: Value, pos: Pos) -> Result<Value, EvalError> {
+        let r = self.binop_values(op, a, b, pos);
+        // Nix 2.8 reports these operators' own errors without a position.
+        if matches!(
+            op,
+            BinOp::Update | BinOp::Less | BinOp::LessEq | BinOp::Greater | BinOp::GreaterEq
+        ) {
+            r
+        } else {
+            r.map_err(|e| e.at(pos))
         }
     }
 
@@ -203,7 +223,7 @@ impl Evaluator {
     /// `a + b`.
     pub(crate) fn add(&mut self, a: Value, b: Value, _pos: Pos) -> Result<Value, EvalError> {
         match (&a, &b) {
-            (Value::Int(x), Value::Int(y)) => return Ok(Value::Int(x.wrapping_add(*y))),
+            (Value::Int(x), Value::Int(y)) => return int_arith(BinOp::Add, *x, *y).map(Value::Int),
             (Value::Int(x), Value::Float(y)) => return Ok(Value::Float(*x as f64 + y)),
             (Value::Float(x), Value::Int(y)) => return Ok(Value::Float(x + *y as f64)),
             (Value::Float(x), Value::Float(y)) => return Ok(Value::Float(x + y)),
@@ -373,7 +393,7 @@ impl Evaluator {
             Value::Attrs(a) => {
                 if let Some(f) = a.get(self.syms.to_string) {
                     let f = f.clone();
-                    let r = self.call_many(&f, &[v.clone()], Pos::NONE)?;
+                    let r = self.call_many(&f, std::slice::from_ref(&v), Pos::NONE)?;
                     return self.coerce_to_string(&r, how);
                 }
                 if let Some(p) = a.get(self.syms.out_path) {
@@ -512,24 +532,13 @@ impl Evaluator {
                 return Ok(Value::Path(Rc::from(candidate)));
             }
         }
-        Err(EvalError::msg(format!(
-            "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
-        )))
+        Err(EvalError::new(ErrorKind::NotInSearchPath(name.to_string())))
     }
 }
 
 fn arith(op: BinOp, a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Ok(Value::Int(match op {
-            BinOp::Sub => x.wrapping_sub(*y),
-            BinOp::Mul => x.wrapping_mul(*y),
-            _ => {
-                if *y == 0 {
-                    return Err(EvalError::msg("division by zero"));
-                }
-                x.wrapping_div(*y)
-            }
-        })),
+        (Value::Int(x), Value::Int(y)) => int_arith(op, *x, *y).map(Value::Int),
         (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
             let x = num(a);
             let y = num(b);
@@ -551,6 +560,22 @@ fn arith(op: BinOp, a: &Value, b: &Value) -> Result<Value, EvalError> {
             }))
         }
     }
+}
+
+/// Integer `+`, `-`, `*`, `/`: overflow is an error, as in current Nix (2.8 wrapped).
+pub(crate) fn int_arith(op: BinOp, x: i64, y: i64) -> Result<i64, EvalError> {
+    let (r, verb, sym) = match op {
+        BinOp::Add => (x.checked_add(y), "adding", '+'),
+        BinOp::Sub => (x.checked_sub(y), "subtracting", '-'),
+        BinOp::Mul => (x.checked_mul(y), "multiplying", '*'),
+        _ => {
+            if y == 0 {
+                return Err(EvalError::msg("division by zero"));
+            }
+            (x.checked_div(y), "dividing", '/')
+        }
+    };
+    r.ok_or_else(|| EvalError::msg(format!("integer overflow in {verb} {x} {sym} {y}")))
 }
 
 fn num(v: &Value) -> f64 {

@@ -177,8 +177,9 @@ fn show(e: &ast::Expr, out: &mut String) {
         ast::Expr::List(l) => {
             out.push_str("[ ");
             for i in l.items() {
+                out.push('(');
                 show(&i, out);
-                out.push(' ');
+                out.push_str(") ");
             }
             out.push(']');
         }

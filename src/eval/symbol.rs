@@ -5,7 +5,6 @@
 //! are sorted by symbol id, so lookups are binary searches on integers; anything shown to
 //! a user is sorted by the names' text instead.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// An interned name; only meaningful together with the interner that issued it.
@@ -16,7 +15,7 @@ pub struct Symbol(u32);
 #[derive(Default)]
 pub struct Interner {
     names: Vec<Rc<str>>,
-    ids: HashMap<Rc<str>, Symbol>,
+    ids: rustc_hash::FxHashMap<Rc<str>, Symbol>,
 }
 
 impl Interner {

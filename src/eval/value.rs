@@ -308,15 +308,19 @@ pub struct PrimOpApp {
     pub args: Vec<Value>,
 }
 
+/// The slots of a frame: most frames (lambdas, `with`) have one or two, kept inline.
+pub(crate) type Slots = smallvec::SmallVec<[Value; 2]>;
+
 /// A runtime environment frame: the slots of one scope plus its parent.
 pub struct Env {
-    pub(crate) slots: RefCell<Vec<Value>>,
+    pub(crate) slots: RefCell<Slots>,
     pub(crate) parent: Option<Rc<Env>>,
 }
 
 impl Env {
     /// A frame holding `slots`.
-    pub(crate) fn new(slots: Vec<Value>, parent: Option<Rc<Env>>) -> Rc<Env> {
+    pub(crate) fn new(slots: impl Into<Slots>, parent: Option<Rc<Env>>) -> Rc<Env> {
+        let slots = slots.into();
         Rc::new(Env {
             slots: RefCell::new(slots),
             parent,

@@ -140,6 +140,15 @@ impl Store {
             self.add_temp_root(&path)?;
             return Ok(path);
         }
+        if let Some(missing) = references
+            .iter()
+            .find(|r| **r != path && !self.is_valid(r).unwrap_or(false))
+        {
+            return Err(StoreError::MissingReference {
+                path: self.dir().display(&path),
+                reference: self.dir().display(missing),
+            });
+        }
         let info = PathInfo {
             path: path.clone(),
             nar_hash,

@@ -2,7 +2,7 @@
 //! base64 and SRI, plus the XOR fold that turns a sha256 into a store path's 160-bit hash
 //! part, and a [`Hasher`] that is also an `io::Write` so a NAR can be hashed while it streams.
 //!
-//! A [`Hash`] always holds exactly the digest length of its algorithm.
+//! A [`Hash`](struct@Hash) always holds exactly the digest length of its algorithm.
 
 use std::fmt;
 use std::str::FromStr;

@@ -155,7 +155,33 @@ impl Store {
     ) -> Result<StorePath, StoreError> {
         let gc = self.gc_shared()?;
         let temp = self.temp_name();
-        let result = self.add_fixed_via(&temp, src, name, method, algo);
+        let result = self.add_fixed_via(Dumper::new(), &temp, src, name, method, algo);
+        if result.is_err() {
+            let _ = fsops::remove_tree(&temp);
+        }
+        drop(gc);
+        result
+    }
+
+    /// Adds a tree as `builtins.path { filter }` / `builtins.filterSource` do: recursive
+    /// sha256 of the NAR of the entries `filter` keeps.
+    pub fn add_path_filtered(
+        &mut self,
+        src: &Path,
+        name: &str,
+        filter: Box<nar::PathFilter<'_>>,
+    ) -> Result<StorePath, StoreError> {
+        let gc = self.gc_shared()?;
+        let temp = self.temp_name();
+        let dumper = Dumper::with_filter(filter);
+        let result = self.add_fixed_via(
+            dumper,
+            &temp,
+            src,
+            name,
+            IngestionMethod::Recursive,
+            HashAlgo::Sha256,
+        );
         if result.is_err() {
             let _ = fsops::remove_tree(&temp);
         }
@@ -165,6 +191,7 @@ impl Store {
 
     fn add_fixed_via(
         &mut self,
+        mut dumper: Dumper<'_>,
         temp: &Path,
         src: &Path,
         name: &str,
@@ -174,10 +201,10 @@ impl Store {
         let mut nar_hasher = Hasher::new(HashAlgo::Sha256);
         let content_hash = if method == IngestionMethod::Recursive && algo != HashAlgo::Sha256 {
             let mut other = Hasher::new(algo);
-            Dumper::new().dump(src, &mut Tee(&mut nar_hasher, &mut other), Some(temp))?;
+            dumper.dump(src, &mut Tee(&mut nar_hasher, &mut other), Some(temp))?;
             Some(other.finish())
         } else {
-            Dumper::new().dump(src, &mut nar_hasher, Some(temp))?;
+            dumper.dump(src, &mut nar_hasher, Some(temp))?;
             None
         };
         let nar_size = nar_hasher.written();
@@ -221,11 +248,13 @@ impl Store {
         references: &BTreeSet<StorePath>,
     ) -> Result<StorePath, StoreError> {
         let path = address::text_path(&self.dir, name, contents, references)?;
+        // Under the GC lock, so the collector cannot take the path between the validity
+        // check and the temp root.
+        let gc = self.gc_shared()?;
         if self.db.is_valid(&path)? {
             self.add_temp_root(&path)?;
             return Ok(path);
         }
-        let gc = self.gc_shared()?;
         let temp = self.temp_name();
         let result = (|| {
             let mut f = fs::File::create_new(&temp).map_err(io_at(&temp))?;

@@ -11,6 +11,18 @@
 //! Invariant: a path is valid only when the database says so, and the database says so only
 //! after its complete, read-only contents were renamed into place. This module imports no
 //! sibling module except `paths`.
+//!
+//! How the rest of denv uses it:
+//! - the evaluator's glue computes paths without touching disk ([`address`],
+//!   [`derivation::instantiate`] with a [`DrvHashes`] memo) and writes them with
+//!   [`Store::add_path`], [`Store::add_fixed`], [`Store::add_text`],
+//!   [`Store::add_derivation`];
+//! - the builder takes [`Store::gc_shared`] and [`Store::lock_path`] for an output, checks
+//!   [`Store::is_valid`] again, builds under [`Store::temp_name`], then
+//!   [`Store::register_built`] (references scanned, deriver recorded) and
+//!   [`Store::add_perm_root`] for `--out-link`; logs go to [`Store::log_file`];
+//! - environments root their profiles with [`Store::add_perm_root`] /
+//!   [`Store::add_indirect_root`]; `denv gc` calls [`Store::collect_garbage`].
 
 pub mod address;
 mod db;

@@ -148,7 +148,7 @@ fn export_import_round_trips_with_nix_both_ways() {
 
 /// Tree sizes chosen so one add takes a noticeable fraction of a second.
 fn big_tree(root: &Path) {
-    for d in 0..20 {
+    for d in 0..10 {
         let dir = root.join(format!("d{d}"));
         fs::create_dir_all(&dir).unwrap();
         for f in 0..50 {
@@ -430,4 +430,97 @@ fn registered_build_output_has_scanned_references_and_keeps_its_deriver() {
     assert!(store.is_valid(&drv).unwrap() && store.is_valid(&dep).unwrap());
     assert_eq!(store.outputs_of(&drv).unwrap(), [out].into());
     let _ = run_denv(&store_dir, &["store", "verify"]);
+}
+
+/// A path on disk that the database does not know is invalid: an add replaces it.
+#[test]
+fn unregistered_leftover_at_a_path_is_replaced_by_the_next_add() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store_dir = tmp.path().join("s/store");
+    let file = tmp.path().join("hello.txt");
+    fs::write(&file, b"hello world\n").unwrap();
+    let path = run_denv(&store_dir, &["store", "add", file.to_str().unwrap()]);
+    run_denv(&store_dir, &["store", "delete", &path]);
+    fs::create_dir(&path).unwrap();
+    fs::write(Path::new(&path).join("junk"), b"half-written").unwrap();
+    let missing = denv(&store_dir)
+        .args(["store", "path-info", &path])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        run_denv(&store_dir, &["store", "add", file.to_str().unwrap()]),
+        path
+    );
+    assert_eq!(fs::read(&path).unwrap(), b"hello world\n");
+    run_denv(&store_dir, &["store", "verify"]);
+}
+
+#[test]
+fn gc_max_stops_once_enough_is_freed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store_dir = tmp.path().join("s/store");
+    for i in 0..3 {
+        let f = tmp.path().join(format!("f{i}"));
+        fs::write(&f, vec![b'x'; 10_000]).unwrap();
+        run_denv(&store_dir, &["store", "add", f.to_str().unwrap()]);
+    }
+    let out = run_denv(&store_dir, &["gc", "--max", "1"]);
+    assert!(
+        out.ends_with("1 store paths deleted, 0.01 MiB freed"),
+        "{out}"
+    );
+    let out = run_denv(&store_dir, &["gc", "--max", "1K"]);
+    assert!(
+        out.ends_with("1 store paths deleted, 0.01 MiB freed"),
+        "{out}"
+    );
+    let out = run_denv(&store_dir, &["gc"]);
+    assert!(
+        out.ends_with("1 store paths deleted, 0.01 MiB freed"),
+        "{out}"
+    );
+    let bad = denv(&store_dir)
+        .args(["gc", "--max", "3X"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// `builtins.path { filter }`: the filtered tree lands at the path Nix computes.
+#[test]
+fn filtered_add_equals_builtins_path_with_filter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    awkward_tree(&tree);
+    let store_dir = tmp.path().join("s/store");
+    let mut store = Store::open(&store_dir).unwrap();
+    let ours = store
+        .add_path_filtered(
+            &tree,
+            "filtered",
+            Box::new(|p: &Path, meta: &fs::Metadata| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                name != "big" && name != "er" && !meta.is_symlink()
+            }),
+        )
+        .unwrap();
+    let expr = format!(
+        r#"builtins.path {{ path = {}; name = "filtered";
+             filter = p: t: let n = baseNameOf p; in n != "big" && n != "er" && t != "symlink"; }}"#,
+        tree.display()
+    );
+    let theirs = stdout_of(
+        Command::new("nix-instantiate")
+            .args(["--store", "dummy://", "--eval", "--strict", "-E", &expr])
+            .env("NIX_STORE_DIR", store.dir().as_str())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(format!("\"{}\"", store.dir().display(&ours)), theirs);
+    let real = store.real_path(&ours);
+    assert!(real.join("bin/tool").exists() && !real.join("big").exists());
+    assert!(!real.join("deep/er").exists() && real.join("deep").exists());
+    drop(store);
+    run_denv(&store_dir, &["store", "verify"]);
 }

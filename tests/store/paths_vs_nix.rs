@@ -103,6 +103,48 @@ fn dump_equals_nix_store_dump() {
         );
         assert!(ours.stdout == theirs.stdout, "NAR of {sub:?} differs");
     }
+    // Restoring Nix's NAR with denv gives a tree Nix archives identically.
+    let nar = nix
+        .command("nix-store")
+        .arg("--dump")
+        .arg(&tree)
+        .output()
+        .unwrap()
+        .stdout;
+    let restored = tmp.path().join("restored");
+    let mut child = denv(&tmp.path().join("store"))
+        .args(["store", "restore"])
+        .arg(&restored)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&nar).unwrap();
+    assert!(child.wait().unwrap().success());
+    let again = nix
+        .command("nix-store")
+        .arg("--dump")
+        .arg(&restored)
+        .output()
+        .unwrap();
+    assert!(again.stdout == nar, "restored tree archives differently");
+    // A truncated archive is refused with exit code 1.
+    let mut child = denv(&tmp.path().join("store"))
+        .args(["store", "restore"])
+        .arg(tmp.path().join("truncated"))
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&nar[..nar.len() - 8])
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
 }
 
 #[test]

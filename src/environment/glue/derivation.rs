@@ -207,3 +207,49 @@ fn drv_closure(
     }
     Ok(seen)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::HashFormat;
+
+    #[test]
+    fn output_hash_in_every_encoding_and_mode() {
+        let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let sri = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        for (hash, algo) in [
+            (hex, Some("sha256")),
+            (sri, None),
+            (sri, Some("")),
+            (sri, Some("sha256")),
+        ] {
+            let f = fixed_output(Some(hash), algo, None)
+                .expect("parse")
+                .expect("fixed");
+            assert_eq!(f.method, IngestionMethod::Flat);
+            assert_eq!(f.hash.encode(HashFormat::Base16), hex);
+        }
+        let f = fixed_output(Some(sri), None, Some("recursive"))
+            .expect("parse")
+            .expect("fixed");
+        assert_eq!(f.method, IngestionMethod::Recursive);
+        assert!(
+            fixed_output(None, Some("sha256"), Some("recursive"))
+                .expect("none")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn bad_output_hash_attributes_are_errors() {
+        let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let err = fixed_output(Some(hex), Some("sha256"), Some("text")).expect_err("mode");
+        assert!(
+            err.to_string()
+                .contains("invalid value 'text' for 'outputHashMode'")
+        );
+        assert!(fixed_output(Some(hex), None, None).is_err());
+        assert!(fixed_output(Some(hex), Some("sha1"), None).is_err());
+        assert!(fixed_output(Some(hex), Some("crc32"), None).is_err());
+    }
+}

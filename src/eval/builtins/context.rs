@@ -44,10 +44,14 @@ pub(super) const BUILTINS: &[Builtin] = &[
     },
 ];
 
+/// What a string's context says about one store path: used plainly, with all outputs,
+/// and which outputs.
+type PathContext = (bool, bool, Vec<Rc<str>>);
+
 fn get_context(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let s = ev.force_string(&args[0])?;
     // path → (plain, all outputs, outputs)
-    let mut info: std::collections::BTreeMap<Rc<str>, (bool, bool, Vec<Rc<str>>)> =
+    let mut info: std::collections::BTreeMap<Rc<str>, PathContext> =
         std::collections::BTreeMap::new();
     if let Some(ctx) = s.context() {
         for elem in ctx {

@@ -444,3 +444,87 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod builtin_tests {
+    use std::rc::Rc;
+
+    use super::super::super::{EvalOptions, Evaluator, NoStore, Origin, RealFs};
+
+    fn eval(expr: &str) -> Result<String, String> {
+        let mut ev = Evaluator::new(
+            Rc::new(RealFs),
+            Rc::new(NoStore::new("/nix/store")),
+            EvalOptions::default(),
+        );
+        ev.eval_source(Origin::String, expr, std::path::Path::new("/"))
+            .and_then(|v| ev.print_value(&v, true))
+            .map_err(|e| e.to_string())
+    }
+
+    const SRI: &str = "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=";
+
+    #[test]
+    fn convert_hash_reencodes_in_every_format() {
+        let cases = [
+            (
+                "base16",
+                "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"",
+            ),
+            (
+                "nix32",
+                "\"1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s\"",
+            ),
+            (
+                "base32",
+                "\"1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s\"",
+            ),
+            ("base64", "\"ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=\""),
+            (
+                "sri",
+                "\"sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=\"",
+            ),
+        ];
+        for (format, expected) in cases {
+            let expr =
+                format!(r#"builtins.convertHash {{ hash = "{SRI}"; toHashFormat = "{format}"; }}"#);
+            assert_eq!(eval(&expr), Ok(expected.to_owned()), "{format}");
+        }
+        let bare = r#"builtins.convertHash { hash = "1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s"; hashAlgo = "sha256"; toHashFormat = "sri"; }"#;
+        assert_eq!(eval(bare), Ok(format!("\"{SRI}\"")));
+    }
+
+    #[test]
+    fn convert_hash_reports_what_is_wrong() {
+        assert_eq!(
+            eval(r#"builtins.convertHash { hash = "abc"; toHashFormat = "sri"; }"#),
+            Err(
+                "hash 'abc' does not include a type, nor is the type otherwise known from context"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            eval(&format!(
+                r#"builtins.convertHash {{ hash = "{SRI}"; toHashFormat = "hex"; }}"#
+            )),
+            Err(
+                "unknown hash format 'hex', expect 'base16', 'base32', 'base64', or 'sri'"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            eval(&format!(
+                r#"builtins.convertHash {{ hash = "{SRI}"; hashAlgo = "sha1"; toHashFormat = "sri"; }}"#
+            )),
+            Err(format!("hash '{SRI}' should have type 'sha1'"))
+        );
+    }
+
+    #[test]
+    fn hash_string_rejects_unknown_algorithms() {
+        assert_eq!(
+            eval(r#"builtins.hashString "sha3" """#),
+            Err("unknown hash algorithm 'sha3'".to_owned())
+        );
+    }
+}

@@ -1,6 +1,363 @@
-//! Builtins of the `serde` family (see the registration notes in `builtins/mod.rs`).
+//! Builtins of the `serde` family — `fromJSON`, `toJSON`, `fromTOML`, `toXML` — and the
+//! printers behind `nix-instantiate --eval --json` / `--xml` ([`to_json`], [`to_xml`]).
+//!
+//! Output follows Nix byte for byte:
+//! - JSON: object keys sorted bytewise; a set with `__toString` is that string, a set with
+//!   `outPath` is its `outPath`; a path is copied to the store (through the store glue)
+//!   and becomes its store path; strings escape `"`, `\`, `\b \f \n \r \t` and other
+//!   control characters as `\u001f`; floats print as current Nix prints them (shortest
+//!   round trip, `1.0`, `1e+20`, non-finite as `null`); no trailing newline.
+//! - XML: Nix's `<expr>` document with two-space indentation; attributes of a tag in
+//!   name order; derivations as `<derivation>` with `<repeated />` after the first
+//!   occurrence of a `drvPath`; builtins and unforced values as `<unevaluated />`.
+//! - JSON input: integers that fit 64 bits are ints (unsigned ones wrap, as in Nix),
+//!   other numbers are floats; a repeated key keeps its last value.
+//! - TOML input: tables, arrays of tables, dotted keys; dates and times are refused as
+//!   in Nix 2.8.
 
+use std::fmt::Write as _;
+
+use super::super::error::EvalError;
+use super::super::machine::Evaluator;
+use super::super::ops::Coercion;
+use super::super::source::Pos;
+use super::super::value::{Attr, Attrs, Context, ContextElem, NixString, Value};
 use super::Builtin;
 
+mod json;
+mod xml;
+
+pub use xml::to_xml;
+
 /// The builtins of this family.
-pub(super) const BUILTINS: &[Builtin] = &[];
+pub(super) const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "toJSON",
+        arity: 1,
+        func: to_json_builtin,
+    },
+    Builtin {
+        name: "fromJSON",
+        arity: 1,
+        func: from_json,
+    },
+    Builtin {
+        name: "fromTOML",
+        arity: 1,
+        func: from_toml,
+    },
+    Builtin {
+        name: "toXML",
+        arity: 1,
+        func: xml::to_xml_builtin,
+    },
+];
+
+// ---------------------------------------------------------------------------------
+// JSON output
+// ---------------------------------------------------------------------------------
+
+/// `value` as JSON, as `nix-instantiate --eval --json` prints it (no trailing newline).
+/// Without `strict`, a value not computed yet is an error, as in Nix.
+pub fn to_json(ev: &mut Evaluator, value: &Value, strict: bool) -> Result<String, EvalError> {
+    let mut out = String::new();
+    let mut context = Context::new();
+    write_json(ev, value, strict, &mut out, &mut context)?;
+    Ok(out)
+}
+
+fn to_json_builtin(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
+    let mut out = String::new();
+    let mut context = Context::new();
+    write_json(ev, &args[0], true, &mut out, &mut context)?;
+    Ok(Value::String(NixString::with_context(out, context)))
+}
+
+/// The value itself if it is computed, forcing it only when `strict`.
+pub(super) fn resolve(
+    ev: &mut Evaluator,
+    value: &Value,
+    strict: bool,
+) -> Result<Option<Value>, EvalError> {
+    match value {
+        Value::Thunk(thunk) => match thunk.value() {
+            Some(v) => Ok(Some(v)),
+            None if strict => ev.force(value).map(Some),
+            None => Ok(None),
+        },
+        other => Ok(Some(other.clone())),
+    }
+}
+
+/// The attributes of a set sorted by name, as Nix lists them in JSON and XML.
+pub(super) fn sorted_by_name(ev: &Evaluator, attrs: &Attrs) -> Vec<(String, Attr)> {
+    let mut named: Vec<(String, Attr)> = attrs
+        .iter()
+        .map(|a| (ev.symbols.name(a.name).to_owned(), a.clone()))
+        .collect();
+    named.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    named
+}
+
+fn write_json(
+    ev: &mut Evaluator,
+    value: &Value,
+    strict: bool,
+    out: &mut String,
+    context: &mut Context,
+) -> Result<(), EvalError> {
+    let Some(value) = resolve(ev, value, strict)? else {
+        return Err(EvalError::msg("cannot convert a thunk to JSON"));
+    };
+    match &value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => out.push_str(&json_float(*f)),
+        Value::String(s) => {
+            s.merge_context_into(context);
+            json_string(s.as_str(), out);
+        }
+        Value::Path(p) => {
+            let store_path = ev.copy_path_to_store(p)?;
+            context.insert(ContextElem::Plain(store_path.as_str().into()));
+            json_string(&store_path, out);
+        }
+        Value::Attrs(attrs) => {
+            let to_string = ev.intern("__toString");
+            if attrs.get(to_string).is_some() {
+                let s = ev.coerce_to_string(&value, Coercion::PLAIN)?;
+                s.merge_context_into(context);
+                json_string(s.as_str(), out);
+                return Ok(());
+            }
+            let out_path = ev.intern("outPath");
+            if let Some(inner) = attrs.get(out_path) {
+                let inner = inner.clone();
+                return ev.guard(|ev| write_json(ev, &inner, strict, out, context));
+            }
+            out.push('{');
+            for (n, (name, attr)) in sorted_by_name(ev, attrs).into_iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                json_string(&name, out);
+                out.push(':');
+                ev.guard(|ev| write_json(ev, &attr.value, strict, out, context))
+                    .map_err(|e| {
+                        e.with_trace(attr.pos, format!("while evaluating attribute '{name}'"))
+                    })?;
+            }
+            out.push('}');
+        }
+        Value::List(items) => {
+            out.push('[');
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                ev.guard(|ev| write_json(ev, item, strict, out, context))?;
+            }
+            out.push(']');
+        }
+        Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_) => {
+            return Err(EvalError::msg("cannot convert a function to JSON"));
+        }
+        Value::Thunk(_) => return Err(EvalError::msg("cannot convert a thunk to JSON")),
+    }
+    Ok(())
+}
+
+/// A JSON string literal of `s`, escaped as Nix escapes it.
+fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A float as Nix's JSON writer prints it: the shortest digits that read back to the
+/// same value, in positional notation for decimal exponents from -4 to 15 (with `.0`
+/// on whole numbers), else as `1.5e+20`; non-finite numbers are `null`.
+fn json_float(f: f64) -> String {
+    if !f.is_finite() {
+        return "null".to_owned();
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    let f = f.abs();
+    if f == 0.0 {
+        return format!("{sign}0.0");
+    }
+    let sci = format!("{f:e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let k = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    // The decimal point sits after `n` digits.
+    let n = exponent + 1;
+    let body = if k <= n && n <= 15 {
+        format!("{digits}{}.0", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 15 {
+        let (int, frac) = digits.split_at(n as usize);
+        format!("{int}.{frac}")
+    } else if -4 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let e = n - 1;
+        let exp_sign = if e < 0 { '-' } else { '+' };
+        let dot = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        format!("{first}{dot}e{exp_sign}{:02}", e.abs())
+    };
+    format!("{sign}{body}")
+}
+
+// ---------------------------------------------------------------------------------
+// JSON input
+// ---------------------------------------------------------------------------------
+
+fn from_json(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
+    let text = ev.force_string(&args[0])?;
+    json::parse(text.as_str(), |key| ev.intern(key)).map_err(|e| EvalError::msg(e.to_string()))
+}
+
+// ---------------------------------------------------------------------------------
+// TOML input
+// ---------------------------------------------------------------------------------
+
+fn from_toml(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
+    let text = ev.force_string(&args[0])?;
+    let table: toml::Table = text.as_str().parse().map_err(|e: toml::de::Error| {
+        EvalError::msg(format!("while parsing a TOML string: {}", e.message()))
+    })?;
+    toml_to_value(ev, toml::Value::Table(table))
+        .map_err(|e| EvalError::msg(format!("while parsing a TOML string: {e}")))
+}
+
+fn toml_to_value(ev: &mut Evaluator, toml: toml::Value) -> Result<Value, &'static str> {
+    Ok(match toml {
+        toml::Value::String(s) => Value::string(json::until_nul(s)),
+        toml::Value::Integer(i) => Value::Int(i),
+        toml::Value::Float(f) => Value::Float(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(_) => return Err("Dates and times are not supported"),
+        toml::Value::Array(items) => Value::list(
+            items
+                .into_iter()
+                .map(|i| toml_to_value(ev, i))
+                .collect::<Result<_, _>>()?,
+        ),
+        toml::Value::Table(table) => {
+            let mut entries = Vec::with_capacity(table.len());
+            for (key, item) in table {
+                entries.push(Attr {
+                    name: ev.intern(&key),
+                    pos: Pos::NONE,
+                    value: toml_to_value(ev, item)?,
+                });
+            }
+            Value::attrs(Attrs::from_unsorted(entries))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_as_nix_json_does() {
+        let cases = [
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (1.0e20, "1e+20"),
+            (1.5e20, "1.5e+20"),
+            (-0.0, "-0.0"),
+            (1.0e-7, "1e-07"),
+            (0.001, "0.001"),
+            (0.0001, "0.0001"),
+            (1.0e-5, "1e-05"),
+            (123456789.0, "123456789.0"),
+            (1.0e14, "100000000000000.0"),
+            (1.0e15, "1e+15"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (1.0e300, "1e+300"),
+            (f64::INFINITY, "null"),
+            (1.234_567_8, "1.2345678"),
+        ];
+        for (f, expected) in cases {
+            assert_eq!(json_float(f), expected, "{f:e}");
+        }
+    }
+
+    #[test]
+    fn strings_escape_control_characters() {
+        let mut out = String::new();
+        json_string("a\"\\\n\t\r\u{1}\u{1f}\u{8}\u{c}é/", &mut out);
+        assert_eq!(out, r#""a\"\\\n\t\r\u0001\u001f\b\fé/""#);
+    }
+
+    fn eval(expr: &str) -> Result<String, String> {
+        use super::super::super::{EvalOptions, NoStore, Origin, RealFs};
+        let mut ev = Evaluator::new(
+            std::rc::Rc::new(RealFs),
+            std::rc::Rc::new(NoStore::new("/nix/store")),
+            EvalOptions::default(),
+        );
+        ev.eval_source(Origin::String, expr, std::path::Path::new("/"))
+            .and_then(|v| ev.print_value(&v, true))
+            .map_err(|e| e.to_string())
+    }
+
+    // Current Nix writes JSON with nlohmann's printer, unlike Nix 2.8.
+    #[test]
+    fn to_json_writes_floats_and_escapes_as_current_nix() {
+        assert_eq!(
+            eval(r#"builtins.toJSON [ 1.0 0.1 (builtins.fromJSON "\"\\b\\f\"") ]"#),
+            Ok(r#""[1.0,0.1,\"\\b\\f\"]""#.to_owned())
+        );
+    }
+
+    #[test]
+    fn to_json_refuses_functions() {
+        assert_eq!(
+            eval("builtins.toJSON { f = x: x; }"),
+            Err("cannot convert a function to JSON".to_owned())
+        );
+    }
+
+    #[test]
+    fn from_toml_refuses_dates() {
+        assert_eq!(
+            eval(r#"builtins.fromTOML "a = 1979-05-27""#),
+            Err("while parsing a TOML string: Dates and times are not supported".to_owned())
+        );
+    }
+
+    #[test]
+    fn from_json_handles_deep_nesting() {
+        let depth = 10_000;
+        let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let expr = format!(r#"builtins.length (builtins.fromJSON "{text}")"#);
+        assert_eq!(eval(&expr), Ok("1".to_owned()));
+    }
+}

@@ -141,7 +141,8 @@ fn split(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalErr
     let bytes = subject.as_str().as_bytes();
     let matches = regex.find_all(bytes);
     if matches.is_empty() {
-        return Ok(Value::list(vec![ev.force(&args[1])?]));
+        // Nix 2.8 answers with the subject's text, without its context.
+        return Ok(Value::list(vec![Value::string(subject.text_rc())]));
     }
     let mut items = Vec::with_capacity(matches.len() * 2 + 1);
     let mut previous_end = 0;
@@ -299,4 +300,70 @@ fn parse_drv_name(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value
         entry(name_sym, name),
         entry(version_sym, version),
     ])))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::super::super::{EvalOptions, Evaluator, NoStore, Origin, RealFs};
+
+    /// Evaluates `expr` strictly and prints the value as `nix-instantiate --eval` does.
+    fn eval(expr: &str) -> Result<String, String> {
+        let mut ev = Evaluator::new(
+            Rc::new(RealFs),
+            Rc::new(NoStore::new("/nix/store")),
+            EvalOptions::default(),
+        );
+        let dir = std::path::Path::new("/");
+        ev.eval_source(Origin::String, expr, dir)
+            .and_then(|v| ev.print_value(&v, true))
+            .map_err(|e| e.to_string())
+    }
+
+    // Behaviour of current Nix that Nix 2.8 (the fixture oracle) does not share.
+
+    #[test]
+    fn replace_strings_forces_only_the_replacements_it_uses() {
+        assert_eq!(
+            eval(r#"builtins.replaceStrings [ "a" "b" ] [ (throw "unused") "B" ] "bcd""#),
+            Ok(r#""Bcd""#.to_owned())
+        );
+        assert_eq!(
+            eval(r#"builtins.replaceStrings [ "a" ] [ (throw "used") ] "abc""#),
+            Err("used".to_owned())
+        );
+    }
+
+    #[test]
+    fn regex_errors_name_the_pattern() {
+        assert_eq!(
+            eval(r#"builtins.match "a{1000}{1000}" """#),
+            Err("memory limit exceeded by regular expression 'a{1000}{1000}'".to_owned())
+        );
+        assert_eq!(
+            eval(r#"builtins.split "[[:nope:]]" "x""#),
+            Err("invalid regular expression '[[:nope:]]'".to_owned())
+        );
+    }
+
+    #[test]
+    fn cut_multibyte_characters_become_replacement_characters() {
+        assert_eq!(
+            eval(r#"builtins.substring 1 1 "é""#),
+            Ok("\"\u{fffd}\"".to_owned())
+        );
+        assert_eq!(
+            eval(r#"builtins.match "(.)(.)" "é""#),
+            Ok("[ \"\u{fffd}\" \"\u{fffd}\" ]".to_owned())
+        );
+    }
+
+    #[test]
+    fn substring_takes_64_bit_lengths() {
+        assert_eq!(
+            eval(r#"builtins.substring 1 4294967296 "hello""#),
+            Ok(r#""ello""#.to_owned())
+        );
+    }
 }

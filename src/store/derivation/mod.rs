@@ -17,7 +17,7 @@ mod strict;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use modulo::{DrvHashes, DrvLoader, FsLoader};
-pub use strict::{DerivationRequest, Instantiated, instantiate};
+pub use strict::{DerivationRequest, Instantiated, fixed_output_from_attrs, instantiate};
 
 use super::address::FixedOutputHash;
 use super::hash::HashError;

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Derivation, DerivationError, DerivationOutput, DrvHashes, DrvLoader};
-use crate::store::address::{self, FixedOutputHash};
+use crate::store::address::{self, FixedOutputHash, IngestionMethod};
+use crate::store::hash::{Hash, HashAlgo};
 use crate::store::path::{StoreDir, StorePath, check_name};
 
 /// What the evaluator knows after coercing a derivation's attributes to strings.
@@ -30,6 +31,36 @@ pub struct DerivationRequest {
     pub input_drvs: BTreeMap<StorePath, BTreeSet<String>>,
     /// Plain store paths referenced by the string context.
     pub input_srcs: BTreeSet<StorePath>,
+}
+
+/// Reads `outputHash`, `outputHashAlgo` and `outputHashMode` as Nix's `derivationStrict`
+/// does: the hash may be SRI, `algo:digest` or a bare digest (then `algo` must name the
+/// algorithm); the mode is `flat` (the default) or `recursive`. An empty `algo` counts as
+/// absent.
+pub fn fixed_output_from_attrs(
+    drv_name: &str,
+    hash: &str,
+    algo: Option<&str>,
+    mode: Option<&str>,
+) -> Result<FixedOutputHash, DerivationError> {
+    let method = match mode.unwrap_or("flat") {
+        "flat" => IngestionMethod::Flat,
+        "recursive" => IngestionMethod::Recursive,
+        other => {
+            return Err(DerivationError::Invalid {
+                name: drv_name.to_owned(),
+                reason: format!("invalid value '{other}' for 'outputHashMode' attribute"),
+            });
+        }
+    };
+    let algo = match algo.filter(|a| !a.is_empty()) {
+        Some(a) => Some(a.parse::<HashAlgo>()?),
+        None => None,
+    };
+    Ok(FixedOutputHash {
+        method,
+        hash: Hash::parse(hash, algo)?,
+    })
 }
 
 /// A derivation ready to be written to the store.

@@ -75,3 +75,27 @@ fn rejects_malformed_aterm_and_bad_requests() {
     req.name = "x.drv".into();
     assert!(instantiate(&dir, req, &mut DrvHashes::new(), &NoLoader).is_err());
 }
+
+#[test]
+fn fixed_output_attrs_read_like_nix() {
+    use crate::store::{HashAlgo, IngestionMethod};
+    let sri = "sha256-uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=";
+    let f = fixed_output_from_attrs("x", sri, None, Some("recursive")).unwrap();
+    assert_eq!(f.method, IngestionMethod::Recursive);
+    assert_eq!(f.method_algo(), "r:sha256");
+    let g = fixed_output_from_attrs("x", sri, Some(""), None).unwrap();
+    assert_eq!(
+        (g.method, g.hash.algo()),
+        (IngestionMethod::Flat, HashAlgo::Sha256)
+    );
+    let hex = "22596363b3de40b06f981fb85d82312e8c0ed511";
+    assert!(fixed_output_from_attrs("x", hex, None, None).is_err());
+    assert_eq!(
+        fixed_output_from_attrs("x", hex, Some("sha1"), Some("flat"))
+            .unwrap()
+            .method_algo(),
+        "sha1"
+    );
+    assert!(fixed_output_from_attrs("x", sri, Some("sha512"), None).is_err());
+    assert!(fixed_output_from_attrs("x", sri, None, Some("text")).is_err());
+}

@@ -8,6 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::{MAGIC, NarError};
+use crate::store::hash::{Hash, HashAlgo, Hasher};
 
 const CHUNK: usize = 1 << 20;
 
@@ -16,21 +17,47 @@ pub fn dump_path(path: &Path, out: &mut impl Write) -> Result<(), NarError> {
     Dumper::new().dump(path, out, None)
 }
 
-/// A NAR serialiser with a reusable read buffer.
-pub struct Dumper {
-    buf: Vec<u8>,
+/// The hash of the NAR of `path` and the NAR's size, without writing it anywhere (what
+/// `builtins.path` needs to name a path when nothing may be written).
+pub fn hash_path(path: &Path, algo: HashAlgo) -> Result<(Hash, u64), NarError> {
+    let mut h = Hasher::new(algo);
+    Dumper::new().dump(path, &mut h, None)?;
+    let size = h.written();
+    Ok((h.finish(), size))
 }
 
-impl Default for Dumper {
+/// A NAR serialiser with a reusable read buffer.
+pub struct Dumper<'f> {
+    buf: Vec<u8>,
+    filter: Option<Box<PathFilter<'f>>>,
+}
+
+/// Decides, for each entry below the root, whether it is part of the archive
+/// (`builtins.filterSource` / `builtins.path { filter }`); a rejected directory is skipped
+/// with everything under it.
+pub type PathFilter<'f> = dyn FnMut(&Path, &fs::Metadata) -> bool + 'f;
+
+impl Default for Dumper<'static> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Dumper {
+impl Dumper<'static> {
     pub fn new() -> Self {
         Dumper {
             buf: vec![0; CHUNK],
+            filter: None,
+        }
+    }
+}
+
+impl<'f> Dumper<'f> {
+    /// A serialiser that leaves out the entries `filter` rejects.
+    pub fn with_filter(filter: Box<PathFilter<'f>>) -> Self {
+        Dumper {
+            buf: vec![0; CHUNK],
+            filter: Some(filter),
         }
     }
 
@@ -89,6 +116,20 @@ impl Dumper {
                 .collect::<Result<_, _>>()
                 .map_err(io_err)?;
             names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            if let Some(filter) = self.filter.as_mut() {
+                let mut kept = Vec::with_capacity(names.len());
+                for name in names {
+                    let child = path.join(&name);
+                    let meta = fs::symlink_metadata(&child).map_err(|source| NarError::Io {
+                        path: child.clone(),
+                        source,
+                    })?;
+                    if filter(&child, &meta) {
+                        kept.push(name);
+                    }
+                }
+                names = kept;
+            }
             if let Some(dst) = copy_to {
                 fs::create_dir(dst).map_err(|source| NarError::Io {
                     path: dst.to_path_buf(),
@@ -165,6 +206,7 @@ impl Dumper {
         }
         write_padding(out, expected)?;
         if let (Some(c), Some(dst)) = (copy, copy_to) {
+            start_writeback(&c);
             let mode = if executable { 0o555 } else { 0o444 };
             c.set_permissions(fs::Permissions::from_mode(mode))
                 .and_then(|()| c.set_times(canonical_times()))
@@ -174,6 +216,16 @@ impl Dumper {
                 })?;
         }
         Ok(())
+    }
+}
+
+/// Asks the kernel to start writing a copied file to disk now, so the store's final
+/// `syncfs` finds little left to flush. Only a hint: failure changes nothing.
+fn start_writeback(f: &fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor belongs to `f`, which outlives the call.
+    unsafe {
+        libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
     }
 }
 

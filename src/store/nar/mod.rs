@@ -16,7 +16,7 @@
 mod dump;
 mod restore;
 
-pub use dump::{Dumper, dump_path};
+pub use dump::{Dumper, PathFilter, dump_path, hash_path};
 pub use restore::{RestoreOptions, restore, skip};
 
 /// The archive's first string.

@@ -74,6 +74,12 @@ fn restore_then_dump_is_identical_and_copy_matches() {
         Some("seven")
     );
     skip(&mut nar.as_slice()).unwrap();
+    let (h, size) = hash_path(&src, crate::store::HashAlgo::Sha256).unwrap();
+    assert_eq!(size, nar.len() as u64);
+    assert_eq!(
+        h,
+        crate::store::Hash::digest(crate::store::HashAlgo::Sha256, &nar)
+    );
 }
 
 fn tokens(parts: &[&[u8]]) -> Vec<u8> {

@@ -1,0 +1,23 @@
+# builtins.split: successive leftmost matches, empty matches included.
+[
+  (builtins.split "a*" "bab")
+  (builtins.split "(a)*" "bab")
+  (builtins.split "x" "")
+  (builtins.split "" "ab")
+  (builtins.split "b*" "abc")
+  (builtins.split "(,)" "a,b,,c")
+  (builtins.split "^" "ab")
+  (builtins.split "$" "ab")
+  (builtins.split "^a" "aa")
+  (builtins.split "[[:space:]]+" " a  b c ")
+  (builtins.split "(a)|(b)" "abc")
+  (builtins.split "(a)(b)?" "aab")
+  (builtins.split "(.*)" "ab")
+  (builtins.split "a?" "baa")
+  (builtins.split "(a|ab)(c|bcd)(d*)" "xabcdy")
+  (builtins.split "(x*)" "axb")
+  (builtins.split "a*b*" "aabbcab")
+  (builtins.split "([0-9]+)" "a12b3")
+  (builtins.split "b" "aaa")
+  (builtins.split "/" "/usr/local/bin")
+]

@@ -1,0 +1,1 @@
+let f = true; in assert !f; 1

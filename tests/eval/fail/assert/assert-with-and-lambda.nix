@@ -1,0 +1,1 @@
+assert with { t = false; }; t; 1

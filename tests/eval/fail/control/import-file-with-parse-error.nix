@@ -1,0 +1,1 @@
+import ./_parse-error.nix

@@ -1,0 +1,1 @@
+let or = 5; f = x: x; in [ or (f or) ]

@@ -1,0 +1,1 @@
+let f = a: a + b; in f 1

@@ -1,0 +1,4 @@
+{
+  webserver.virtualHosts."b.example".port = 8080;
+  webserver.virtualHosts."a.example".aliases = [ "alt.a.example" ];
+}

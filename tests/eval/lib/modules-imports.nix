@@ -1,0 +1,1 @@
+let lib = import ./_lib; in (lib.evalModules { modules = [ ./_modules/top.nix ]; }).config

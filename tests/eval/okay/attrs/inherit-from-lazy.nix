@@ -1,0 +1,1 @@
+let s = { a = 1; b = throw "lazy"; }; r = { inherit (s) a b; }; in r.a

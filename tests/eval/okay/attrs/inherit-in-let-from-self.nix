@@ -1,0 +1,1 @@
+let inherit (t) a; t = { a = 7; }; in a

@@ -1,0 +1,1 @@
+let a = "outer"; in rec { b = a; c = { a = "inner"; }; }

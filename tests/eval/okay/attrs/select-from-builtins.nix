@@ -1,0 +1,1 @@
+[ builtins.true builtins.null (builtins.length [ 1 2 ]) ]

@@ -1,0 +1,1 @@
+builtins.addErrorContext "while doing x" (1 + 1)

@@ -1,0 +1,1 @@
+builtins.deepSeq { a = [ { b = 1; } ]; c = "x"; } "all forced"

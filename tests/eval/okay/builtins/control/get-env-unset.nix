@@ -1,0 +1,1 @@
+builtins.getEnv "DENV_SURELY_UNSET_VARIABLE_12345"

@@ -1,0 +1,1 @@
+builtins.trace "with \"quotes\"" (builtins.trace 1.5 null)

@@ -1,0 +1,1 @@
+builtins.elemAt [ (throw "a") "b" (throw "c") ] 1

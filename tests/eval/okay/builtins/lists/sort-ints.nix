@@ -1,0 +1,1 @@
+builtins.sort (a: b: a < b) [ 5 3 9 1 1 0 (-2) 7 ]

@@ -1,0 +1,1 @@
+builtins.replaceStrings [ "a" "ab" ] [ "1" "2" ] "abab"

@@ -1,0 +1,1 @@
+builtins.replaceStrings [ "${"$"}{name}" "${"$"}{ver}" ] [ "hello" "2.12" ] "${"$"}{name}-${"$"}{ver}.tar.gz"

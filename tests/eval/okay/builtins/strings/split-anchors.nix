@@ -1,0 +1,1 @@
+with builtins; [ (split "^a" "aba") (split "a$" "aba") (split "b*" "abc") ]

@@ -1,0 +1,1 @@
+{ pos = __curPos; line = __curPos.line; }

@@ -1,0 +1,1 @@
+{ name ? "default" }: { greeting = "hi ${name}"; other = throw "no"; }

@@ -1,0 +1,1 @@
+import <inc/x.nix>

@@ -1,0 +1,1 @@
+[ { outPath = "/x"; y = 1; } { __toString = s: "str"; } ]

@@ -1,0 +1,1 @@
+{ x = { type = "derivation"; name = "n"; outPath = "/o"; drvPath = "/d.drv"; }; }

@@ -1,0 +1,1 @@
+[ "<tag> & \"quotes\" 'apos'" "nl\nx" ]

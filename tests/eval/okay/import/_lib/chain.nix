@@ -1,0 +1,1 @@
+(import ./chain2.nix).answer + 1

@@ -1,0 +1,1 @@
+import ./dir/../value.nix

@@ -1,0 +1,1 @@
+(import ./_lib/add.nix) 2 3

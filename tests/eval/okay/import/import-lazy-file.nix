@@ -1,0 +1,1 @@
+let unused = import ./_lib/does-not-exist.nix; in "fine"

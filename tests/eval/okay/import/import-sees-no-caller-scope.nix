@@ -1,0 +1,1 @@
+let secret = "caller"; in import ./_lib/uses-builtins.nix

@@ -1,0 +1,1 @@
+builtins.scopedImport { toString = x: "overridden"; } ./_lib/calls-tostring.nix

@@ -1,0 +1,1 @@
+builtins.scopedImport { extra = 40; } ./_lib/uses-extra.nix

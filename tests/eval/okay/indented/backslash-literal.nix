@@ -1,0 +1,4 @@
+''
+  C:\path\to
+  \n stays
+''

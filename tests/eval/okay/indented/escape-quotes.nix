@@ -1,0 +1,4 @@
+''
+  two quotes: '''
+  one quote: '
+''

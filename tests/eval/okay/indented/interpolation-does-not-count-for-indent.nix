@@ -1,0 +1,4 @@
+let x = "  inner\n  lines"; in ''
+    ${x}
+    end
+''

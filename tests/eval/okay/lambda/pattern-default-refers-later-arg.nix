@@ -1,0 +1,1 @@
+let f = { x ? y, y ? 5 }: x; in f { }

@@ -1,0 +1,1 @@
+let s = { a = throw "x"; b = 1; }; in s.b

@@ -1,0 +1,1 @@
+let f = x: y: y; in f (throw "unused") 2

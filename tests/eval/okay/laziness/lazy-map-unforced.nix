@@ -1,0 +1,1 @@
+builtins.length (builtins.map (x: throw "no") [ 1 2 3 ])

@@ -1,0 +1,1 @@
+let unused = throw "never"; x = 3; in x

@@ -1,0 +1,1 @@
+with builtins; [ (baseNameOf ./data/hello.txt) (typeOf (dirOf ./data/hello.txt)) ]

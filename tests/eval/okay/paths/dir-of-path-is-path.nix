@@ -1,0 +1,1 @@
+dirOf ./data/hello.txt

@@ -1,0 +1,1 @@
+with builtins; [ (pathExists ./data/hello.txt) (pathExists ./data/missing) (pathExists ./data) (pathExists (./data + "/hello.txt")) ]

@@ -1,0 +1,1 @@
+let a = "data"; b = "hello.txt"; in ./${a}/${b}

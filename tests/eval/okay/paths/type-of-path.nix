@@ -1,0 +1,1 @@
+with builtins; [ (typeOf ./x) (isPath ./x) (isPath "./x") (isString (toString ./x)) ]

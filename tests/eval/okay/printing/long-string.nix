@@ -1,0 +1,1 @@
+builtins.concatStringsSep "" (builtins.genList (i: toString i) 200)

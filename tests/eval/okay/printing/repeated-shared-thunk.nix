@@ -1,0 +1,1 @@
+let shared = { deep = [ 1 2 ]; }; in { a = shared; b = [ shared shared ]; }

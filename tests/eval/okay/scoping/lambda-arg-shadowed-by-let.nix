@@ -1,0 +1,1 @@
+(x: let x = "let"; in x) "arg"

@@ -1,0 +1,1 @@
+with { notABuiltin = "from with"; }; notABuiltin

@@ -1,0 +1,1 @@
+{ mylibValue = 1; }

@@ -1,0 +1,1 @@
+"sp1 shadow"

@@ -1,0 +1,1 @@
+"sp2 shadow"

@@ -1,0 +1,1 @@
+let p = ./foo; in builtins.typeOf "${toString p}"

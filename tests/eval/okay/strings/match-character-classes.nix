@@ -1,0 +1,1 @@
+with builtins; [ (match "[[:alpha:]]+" "abcXYZ") (match "[[:digit:]]+([[:space:]]+)" "12  ") (match "[^a-z]*" "ABC") (match "[[:space:]]*([[:alnum:]_]+)[[:space:]]*" "  word ") (match "a{2,3}" "aaa") (match "(ab|cd)+" "abcdab") ]

@@ -1,0 +1,1 @@
+with builtins; [ (replaceStrings [ "a" ] [ "b" ] "banana") (replaceStrings [ "an" "a" ] [ "AN" "A" ] "banana") (replaceStrings [ "" ] [ "-" ] "abc") (replaceStrings [ "x" ] [ "y" ] "") (replaceStrings [ "aa" "a" ] [ "1" "2" ] "aaa") (replaceStrings [ ] [ ] "same") ]

@@ -1,0 +1,1 @@
+with builtins; [ (stringLength "") (stringLength "abc") (stringLength "héllo") (stringLength "日本") ]

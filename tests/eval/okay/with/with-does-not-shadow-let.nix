@@ -1,0 +1,1 @@
+let toString = x: "let"; in with { toString = x: "with"; }; toString 1

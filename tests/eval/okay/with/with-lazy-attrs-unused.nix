@@ -1,0 +1,1 @@
+with { a = throw "unused"; b = 2; }; b

@@ -1,0 +1,1 @@
+let s = with (throw "never"); 1; in s

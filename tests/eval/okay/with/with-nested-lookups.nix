@@ -1,0 +1,1 @@
+with { x = { y = 1; }; }; with x; y

@@ -1,0 +1,1 @@
+with { a = "with"; }; rec { a = "rec"; b = a; }
