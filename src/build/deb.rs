@@ -240,6 +240,13 @@ mod tests {
 
     /// Builds a `.deb` in memory whose data archive holds the given tar entries.
     fn deb_with(entries: &[(&str, tar::EntryType, &[u8], Option<&str>)]) -> Vec<u8> {
+        deb_compressed(entries, "gz")
+    }
+
+    fn deb_compressed(
+        entries: &[(&str, tar::EntryType, &[u8], Option<&str>)],
+        compression: &str,
+    ) -> Vec<u8> {
         let mut tar_bytes = Vec::new();
         {
             let mut builder = tar::Builder::new(&mut tar_bytes);
@@ -259,9 +266,28 @@ mod tests {
             }
             builder.finish().unwrap();
         }
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        std::io::Write::write_all(&mut gz, &tar_bytes).unwrap();
-        let data = gz.finish().unwrap();
+        let data = match compression {
+            "gz" => {
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                std::io::Write::write_all(&mut gz, &tar_bytes).unwrap();
+                gz.finish().unwrap()
+            }
+            "xz" => {
+                let mut xz = xz2::write::XzEncoder::new(Vec::new(), 1);
+                std::io::Write::write_all(&mut xz, &tar_bytes).unwrap();
+                xz.finish().unwrap()
+            }
+            "zst" => ruzstd::encoding::compress_to_vec(
+                &tar_bytes[..],
+                ruzstd::encoding::CompressionLevel::Fastest,
+            ),
+            _ => tar_bytes,
+        };
+        let member = if compression.is_empty() {
+            "data.tar".to_owned()
+        } else {
+            format!("data.tar.{compression}")
+        };
         let mut out = Vec::new();
         {
             let mut ar = ar::Builder::new(&mut out);
@@ -271,7 +297,7 @@ mod tests {
             )
             .unwrap();
             ar.append(
-                &ar::Header::new(b"data.tar.gz".to_vec(), data.len() as u64),
+                &ar::Header::new(member.into_bytes(), data.len() as u64),
                 &data[..],
             )
             .unwrap();
@@ -308,6 +334,28 @@ mod tests {
         );
         let link = std::fs::read_link(dir.path().join("usr/bin/abs")).unwrap();
         assert_eq!(link, Path::new("/etc/x"));
+    }
+
+    #[test]
+    fn every_data_compression_debian_uses_unpacks() {
+        for compression in ["xz", "zst", "gz", ""] {
+            let deb = deb_compressed(
+                &[("./usr/share/doc/x", tar::EntryType::Regular, b"text", None)],
+                compression,
+            );
+            let dir = tempfile::tempdir().unwrap();
+            unpack_reader(&deb[..], "t.deb", dir.path())
+                .unwrap_or_else(|e| panic!("data.tar.{compression}: {e}"));
+            let got = std::fs::read(dir.path().join("usr/share/doc/x")).unwrap();
+            assert_eq!(got, b"text", "data.tar.{compression}");
+        }
+        let deb = deb_compressed(&[], "bz2");
+        let dir = tempfile::tempdir().unwrap();
+        let err = unpack_reader(&deb[..], "t.deb", dir.path()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.deb: unsupported data archive `data.tar.bz2`"
+        );
     }
 
     #[test]

@@ -182,6 +182,27 @@ impl<'a> Elf<'a> {
                 align: u64_at(bytes, at + 48)?,
             });
         }
+        // Every later write stays inside the file: check the ranges it will touch.
+        let len = bytes.len() as u64;
+        for p in &phdrs {
+            if p.offset.checked_add(p.filesz).is_none_or(|end| end > len) {
+                return Err(ElfError::Malformed(format!(
+                    "segment of type {} extends past the end of the file",
+                    p.p_type
+                )));
+            }
+        }
+        let shoff = u64_at(bytes, 40)?;
+        let shnum = u64::from(u16_at(bytes, 60)?);
+        if shoff != 0
+            && shoff
+                .checked_add(shnum * SHDR_SIZE as u64)
+                .is_none_or(|end| end > len)
+        {
+            return Err(ElfError::Malformed(
+                "section headers extend past the end of the file".to_owned(),
+            ));
+        }
         Ok(Elf {
             bytes,
             phnum,
@@ -702,6 +723,29 @@ pub fn relocate_tree(root: &Path, relocation: Relocation<'_>) -> Result<TreeRepo
         }
     }
     Ok(report)
+}
+
+/// The multiarch library directories Debian packages install into, relative to a
+/// package's root.
+pub const LIBRARY_SUBDIRS: [&str; 2] = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"];
+
+/// The library directories that exist under each unpacked package root, in order: the
+/// RPATH of a closure whose packages live at those roots.
+pub fn library_dirs(package_roots: &[PathBuf]) -> Vec<PathBuf> {
+    package_roots
+        .iter()
+        .flat_map(|root| LIBRARY_SUBDIRS.iter().map(move |sub| root.join(sub)))
+        .filter(|dir| dir.is_dir())
+        .collect()
+}
+
+/// The dynamic loader inside an unpacked `libc6` (a regular file, not the `/lib64`
+/// compatibility symlink, which is absolute).
+pub fn find_loader(libc_root: &Path) -> Option<PathBuf> {
+    LIBRARY_SUBDIRS
+        .iter()
+        .map(|sub| libc_root.join(sub).join("ld-linux-x86-64.so.2"))
+        .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::build::deb;
+use crate::build::{deb, elf};
 use crate::pkgs::aliases::Aliases;
 use crate::pkgs::{DEFAULT_CHANNEL, PkgsError, ResolveOptions};
 
@@ -26,6 +26,36 @@ pub struct Args {
     /// Parallel downloads and unpackers.
     #[arg(long, default_value_t = 8)]
     jobs: usize,
+    /// Also point every program at the closure's loader and libraries.
+    #[arg(long)]
+    relocate: bool,
+}
+
+/// Relocates every package root of a closure unpacked under `tree`.
+fn relocate_closure(tree: &std::path::Path, roots: &[PathBuf]) -> Result<(), PkgsError> {
+    let bad = |message: String| PkgsError::Malformed {
+        what: "relocation".to_owned(),
+        message,
+    };
+    let loader = elf::find_loader(&tree.join(crate::pkgs::resolve::LOADER_PACKAGE))
+        .ok_or_else(|| bad("the closure has no ld-linux-x86-64.so.2".to_owned()))?;
+    let rpath: Vec<String> = elf::library_dirs(roots)
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
+    let rpath = rpath.join(":");
+    let interpreter = loader.display().to_string();
+    for root in roots {
+        elf::relocate_tree(
+            root,
+            elf::Relocation {
+                interpreter: &interpreter,
+                rpath: &rpath,
+            },
+        )
+        .map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(())
 }
 
 pub fn run(args: Args) -> u8 {
@@ -34,6 +64,7 @@ pub fn run(args: Args) -> u8 {
         dir,
         channel,
         jobs,
+        relocate,
     } = args;
     let result = (|| {
         let start = Instant::now();
@@ -94,6 +125,10 @@ pub fn run(args: Args) -> u8 {
                 what: "package archive".to_owned(),
                 message: e.to_string(),
             })?;
+        if relocate {
+            let roots: Vec<PathBuf> = items.iter().map(|(_, dest)| dest.clone()).collect();
+            relocate_closure(&dir.join("tree"), &roots)?;
+        }
         let bytes: u64 = closure.iter().map(|p| p.size).sum();
         let files: usize = unpacked.iter().map(|u| u.files).sum();
         let _ = writeln!(

@@ -32,6 +32,10 @@ pub enum PkgsError {
         expected: String,
         actual: String,
     },
+    #[error(
+        "{url} expired on {until} (Valid-Until); the archive or a mirror in between serves an outdated suite"
+    )]
+    Expired { url: String, until: String },
     #[error("{url}: the signed Release lists no checksum for {path}")]
     NotListed { url: String, path: String },
     #[error("{what}: cannot decompress: {message}")]

@@ -8,6 +8,13 @@
 //!   ─fetch::Fetcher::download_all (size + SHA256 checked)─► .deb files
 //! ```
 //!
+//! For a builder: `AptConfig::load("/")` → `Channel::named(name, &specs, &apt)` →
+//! `update::load_or_update(cache_dir, &channel, &fetcher, &progress)` → `Aliases::resolve`
+//! per requested name → `resolve(&index, &names, ResolveOptions::default())` gives each
+//! package's URL, size and SHA256 (a fixed-output derivation) and its direct
+//! dependencies; `Pinned::download` + `Fetcher::download` fetch and check a `.deb`;
+//! `build::deb::unpack` and `build::elf::relocate_tree` turn it into a runnable tree.
+//!
 //! Invariants: nothing from an unverified file is used; the archive host is only ever
 //! read from apt's configuration; everything here takes its directories as arguments
 //! and never prints (warnings and progress go through [`fetch::Progress`]).

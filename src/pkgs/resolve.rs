@@ -68,7 +68,7 @@ impl Pinned {
             url: self.url.clone(),
             dest: dir.join(format!(
                 "{}-{}_{}_{}.deb",
-                &self.sha256[..self.sha256.len().min(12)],
+                self.sha256.get(..12).unwrap_or(&self.sha256),
                 self.name,
                 self.version.replace(':', "%3a"),
                 self.architecture

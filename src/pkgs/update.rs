@@ -128,7 +128,7 @@ pub fn fetch_source(
     Ok(out)
 }
 
-/// Verifies an `InRelease`'s signature and suite and parses its signed text.
+/// Verifies an `InRelease`'s signature, suite and freshness and parses its signed text.
 pub fn verify_release(
     source: &Source,
     keys: &TrustedKeys,
@@ -138,6 +138,11 @@ pub fn verify_release(
     let text = keys.verify_clearsigned(in_release, &url)?;
     let release = Release::parse(&text);
     release.check_suite(&source.suite, &url)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    release.check_fresh(now, &url)?;
     Ok(release)
 }
 

@@ -121,6 +121,9 @@ pub struct Release {
     pub suite: Option<String>,
     pub codename: Option<String>,
     pub acquire_by_hash: bool,
+    /// `Valid-Until` as seconds since the epoch (signed Releases can expire, so an old
+    /// one cannot be replayed to hide updates).
+    pub valid_until: Option<i64>,
     /// Path under `dists/<suite>/` → (size, SHA256).
     pub sha256: HashMap<String, (u64, String)>,
 }
@@ -134,6 +137,10 @@ impl Release {
         };
         release.suite = stanza.get("Suite").map(str::to_owned);
         release.codename = stanza.get("Codename").map(str::to_owned);
+        release.valid_until = stanza
+            .get("Valid-Until")
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(&v.replace("UTC", "+0000")).ok())
+            .map(|t| t.timestamp());
         release.acquire_by_hash = stanza
             .get("Acquire-By-Hash")
             .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
@@ -169,6 +176,21 @@ impl Release {
                 self.codename.as_deref().unwrap_or("(none)")
             ),
         })
+    }
+}
+
+impl Release {
+    /// Refuses a Release whose `Valid-Until` is before `now` (seconds since the epoch).
+    pub fn check_fresh(&self, now: i64, url: &str) -> Result<(), PkgsError> {
+        match self.valid_until {
+            Some(until) if until < now => Err(PkgsError::Expired {
+                url: url.to_owned(),
+                until: chrono::DateTime::from_timestamp(until, 0)
+                    .map(|t| t.to_rfc2822())
+                    .unwrap_or_else(|| until.to_string()),
+            }),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -227,6 +249,22 @@ mod tests {
         );
         assert!(release.check_suite("bookworm", "u").is_ok());
         assert!(release.check_suite("trixie", "u").is_err());
+        assert_eq!(release.valid_until, None);
+    }
+
+    #[test]
+    fn an_expired_release_is_refused() {
+        let release = Release::parse("Suite: s\nValid-Until: Sat, 11 Jul 2026 10:16:37 UTC\n");
+        let until = release.valid_until.unwrap();
+        assert!(release.check_fresh(until - 1, "u").is_ok());
+        let err = release
+            .check_fresh(until + 1, "http://x/InRelease")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "http://x/InRelease expired on Sat, 11 Jul 2026 10:16:37 +0000 (Valid-Until); \
+             the archive or a mirror in between serves an outdated suite"
+        );
     }
 
     #[test]
