@@ -329,3 +329,32 @@ fn archive_unknown_package_is_a_missing_attribute() {
     let out = sb.denv(&["eval", "-E", "(import <denv> {}).pkgs ? hello"]);
     assert_eq!(out.stdout, "true\n", "{}", out.stderr);
 }
+
+#[test]
+fn archive_named_channels_resolve_in_their_own_suite() {
+    let sb = Sandbox::new();
+    sb.require_archive();
+    std::fs::write(
+        sb.path("config/config.toml"),
+        "[channels]\ntesting = { suite = \"trixie\" }\n",
+    )
+    .unwrap();
+    let suites = |expr: &str| {
+        let out = sb.denv(&[
+            "eval",
+            "--strict",
+            "-E",
+            &format!("map (d: d.suite) ({expr}).debs"),
+        ]);
+        assert!(out.ok, "{expr}: {}", out.stderr);
+        out.stdout
+    };
+    let declared = suites("(import <denv> {}).pkgs.testing.hello");
+    let names: Vec<&str> = declared.split('"').skip(1).step_by(2).collect();
+    assert!(
+        !names.is_empty() && names.iter().all(|s| s.starts_with("trixie")),
+        "{declared}"
+    );
+    let by_argument = suites("(import <denv> { channels.t = \"trixie\"; }).pkgs.t.hello");
+    assert_eq!(by_argument, declared);
+}

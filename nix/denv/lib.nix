@@ -4,7 +4,7 @@
 #   mkPackage  its closure merged into one tree, ELF interpreters, RPATHs, shebangs and
 #              absolute symlinks pointed into that tree, programs exposed in `bin/`
 rec {
-  # deb: { storeName, url, sha256, ... } as served in a package file's `debs`.
+  # deb: { storeName, url, sha256, … } as served in a package file's `debs`.
   fetchDeb =
     deb:
     derivation {
@@ -39,6 +39,7 @@ rec {
       preferLocalBuild = true;
     }
     // {
-      inherit (info) pname version;
+      # What the package was resolved to: { pname, version, suite, url, sha256, … } each.
+      inherit (info) pname version debs;
     };
 }

@@ -167,7 +167,8 @@ pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
         .to_string_lossy()
         .into_owned();
     let options = EvalOptions {
-        search_path: crate::environment::denv::search_path(search_path),
+        search_path,
+        builtin_search_path: crate::environment::denv::builtin_search_path(),
         ..EvalOptions::default()
     };
     let io = crate::environment::denv::eval_io(Rc::new(RealFs), &options.base_dir);

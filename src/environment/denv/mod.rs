@@ -1,7 +1,7 @@
 //! The built-in `<denv>` package set: `import <denv> { }` gives `{ pkgs, lib }`.
 //!
 //! ```text
-//! -I / NIX_PATH entries ─► then `denv=ROOT` (appended by [`search_path`])
+//! -I / NIX_PATH entries ─► then `denv=ROOT` ([`builtin_search_path`], not in nixPath)
 //! ROOT/default.nix, ROOT/lib.nix          compiled-in Nix code (`nix/denv/*.nix`)
 //! ROOT/channels/                          `default` + the declared channels
 //! ROOT/channels/C/       ─readDir─►       every package name (and alias) of channel C
@@ -36,13 +36,13 @@ const NIX_FILES: &[(&str, &str)] = &[
     ("lib.nix", include_str!("../../../nix/denv/lib.nix")),
 ];
 
-/// Adds the `denv=ROOT` entry after the user's entries.
-pub fn search_path(mut entries: Vec<SearchPathEntry>) -> Vec<SearchPathEntry> {
-    entries.push(SearchPathEntry {
+/// The `denv=ROOT` entry, searched after the user's `-I` and `NIX_PATH` entries (see
+/// `EvalOptions::builtin_search_path`): `-I denv=…` still replaces the built-in set.
+pub fn builtin_search_path() -> Vec<SearchPathEntry> {
+    vec![SearchPathEntry {
         prefix: "denv".to_owned(),
         path: ROOT.to_owned(),
-    });
-    entries
+    }]
 }
 
 /// Wraps `inner` so that `<denv>` is served; packages are looked up on this machine's
@@ -274,11 +274,12 @@ mod tests {
     }
 
     #[test]
-    fn search_path_entry_comes_last() {
-        let user = vec![SearchPathEntry::parse("denv=/elsewhere")];
-        let all = search_path(user);
-        assert_eq!(all.len(), 2);
-        assert_eq!(all[0].path, "/elsewhere");
-        assert_eq!(all[1].path, ROOT);
+    fn builtin_entry_maps_denv_to_the_root() {
+        let entries = builtin_search_path();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(
+            (entries[0].prefix.as_str(), entries[0].path.as_str()),
+            ("denv", ROOT)
+        );
     }
 }

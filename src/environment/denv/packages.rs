@@ -258,9 +258,10 @@ pub fn render(info: &PackageInfo) -> String {
     out.push_str("  debs = [\n");
     for deb in &info.debs {
         out.push_str(&format!(
-            "    {{ pname = {}; version = {}; storeName = {}; url = {}; sha256 = {}; size = {}; }}\n",
+            "    {{ pname = {}; version = {}; suite = {}; storeName = {}; url = {}; sha256 = {}; size = {}; }}\n",
             nix_string(&deb.name),
             nix_string(&deb.version),
+            nix_string(&deb.suite),
             nix_string(&store_name(&deb.name, &deb.version)),
             nix_string(&deb.url),
             nix_string(&deb.sha256),

@@ -80,7 +80,8 @@ pub fn evaluator(
         .collect();
     let io = crate::environment::denv::eval_io(Rc::new(RealFs), &base_dir);
     let options = EvalOptions {
-        search_path: crate::environment::denv::search_path(search_path),
+        search_path,
+        builtin_search_path: crate::environment::denv::builtin_search_path(),
         base_dir,
         ..EvalOptions::default()
     };
