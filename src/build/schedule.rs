@@ -155,13 +155,16 @@ pub fn realise(
                         finish(&mut waiting, &drv);
                     }
                     Err(e) => {
+                        // Remove what the failed builder left, but never a valid path.
                         for (name, at) in &run.built {
-                            let _ = outputs::remove_tree(at);
-                            if let Some(p) =
-                                node.drv.outputs.get(name).and_then(|o| o.path.as_ref())
-                                && !store.is_valid(p).unwrap_or(true)
-                            {
-                                let _ = outputs::remove_tree(&store.real_path(p));
+                            let valid = node
+                                .drv
+                                .outputs
+                                .get(name)
+                                .and_then(|o| o.path.as_ref())
+                                .is_some_and(|p| store.is_valid(p).unwrap_or(true));
+                            if !valid {
+                                let _ = outputs::remove_tree(at);
                             }
                         }
                         if failure.is_none() {
@@ -265,8 +268,12 @@ fn try_start(
     if all_valid {
         return Ok(Start::AlreadyValid);
     }
+    // Leftovers of an interrupted build are invalid and in the way; a valid output
+    // (of a derivation only partly built) is never touched.
     for p in out_paths.values() {
-        outputs::remove_tree(&store.real_path(p))?;
+        if !store.is_valid(p)? {
+            outputs::remove_tree(&store.real_path(p))?;
+        }
     }
     let is_builtin = drv.builder.starts_with("builtin:");
     let sandbox = match sandbox {

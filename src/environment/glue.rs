@@ -201,6 +201,15 @@ impl Glue {
     }
 }
 
+/// The glue for `denv eval` and `nix-instantiate --eval`: every path computed in
+/// `store_dir`, nothing written (a store dir Nix would refuse gets the storeless glue).
+pub fn for_evaluation(store_dir: &str) -> std::rc::Rc<dyn StoreGlue> {
+    match StoreDir::new(store_dir) {
+        Ok(dir) => std::rc::Rc::new(Glue::read_only(dir)),
+        Err(_) => std::rc::Rc::new(crate::eval::NoStore::new(store_dir)),
+    }
+}
+
 impl StoreGlue for Glue {
     fn store_dir(&self) -> &str {
         &self.dir_text

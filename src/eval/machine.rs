@@ -242,9 +242,9 @@ impl Evaluator {
         };
         let result = match &state {
             ThunkState::Pending(expr, env) => self.guard(|ev| ev.eval(expr, env)),
-            ThunkState::Apply(f, arg) => self
-                .force(f)
-                .and_then(|f| self.call(&f, arg.clone(), Pos::NONE)),
+            ThunkState::Apply(app) => self
+                .force(&app.0)
+                .and_then(|f| self.call(&f, app.1.clone(), Pos::NONE)),
             ThunkState::Native(f) => {
                 let f = f.clone();
                 f(self)
@@ -630,7 +630,16 @@ impl Evaluator {
     fn eval_attrs(&mut self, def: &AttrsDef, env: &Rc<Env>) -> Result<Value, EvalError> {
         let (scope, entries) = if def.recursive {
             let frame = Env::new(vec![Value::Null; def.statics.len()], Some(env.clone()));
-            let values = self.frame_values(def.statics.iter().map(|b| &b.value), &frame);
+            // With `__overrides`, a sibling alias must see the overridden value later.
+            let overrides = self.symbols.lookup("__overrides");
+            let values = if def.statics.iter().any(|b| Some(b.name) == overrides) {
+                def.statics
+                    .iter()
+                    .map(|b| self.thunk_in_new_frame(&b.value, &frame))
+                    .collect()
+            } else {
+                self.frame_values(def.statics.iter().map(|b| &b.value), &frame)
+            };
             let entries = def
                 .statics
                 .iter()

@@ -274,14 +274,16 @@ impl Evaluator {
 
     /// Nix's `==`.
     pub fn equal(&mut self, a: &Value, b: &Value) -> Result<bool, EvalError> {
+        let fa = self.force(a)?;
+        let fb = self.force(b)?;
+        // Like Nix: both sides are forced first, then one shared value equals itself
+        // (even a function).
         if let (Value::Thunk(x), Value::Thunk(y)) = (a, b)
             && Rc::ptr_eq(&x.0, &y.0)
         {
             return Ok(true);
         }
-        let a = self.force(a)?;
-        let b = self.force(b)?;
-        self.guard(|ev| ev.equal_forced(&a, &b))
+        self.guard(|ev| ev.equal_forced(&fa, &fb))
     }
 
     fn equal_forced(&mut self, a: &Value, b: &Value) -> Result<bool, EvalError> {
@@ -295,9 +297,6 @@ impl Evaluator {
             (Value::String(x), Value::String(y)) => x.as_str() == y.as_str(),
             (Value::Path(x), Value::Path(y)) => x == y,
             (Value::List(x), Value::List(y)) => {
-                if Rc::ptr_eq(x, y) {
-                    return Ok(true);
-                }
                 if x.len() != y.len() {
                     return Ok(false);
                 }
@@ -309,9 +308,6 @@ impl Evaluator {
                 true
             }
             (Value::Attrs(x), Value::Attrs(y)) => {
-                if Rc::ptr_eq(x, y) {
-                    return Ok(true);
-                }
                 if self.is_derivation(x)?
                     && self.is_derivation(y)?
                     && let (Some(p), Some(q)) =

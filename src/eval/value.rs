@@ -335,7 +335,8 @@ pub(crate) enum ThunkState {
     /// An expression waiting to be evaluated in an environment.
     Pending(Rc<Expr>, Rc<Env>),
     /// A function application waiting to happen (`map f xs` elements).
-    Apply(Value, Value),
+    /// (Boxed: it is the largest state and rarely used, so every thunk stays small.)
+    Apply(Box<(Value, Value)>),
     /// Rust code waiting to run.
     Native(NativeThunk),
     /// Under evaluation: forcing it again is infinite recursion.
@@ -355,7 +356,7 @@ impl Thunk {
 
     /// A thunk that applies `f` to `arg` when forced.
     pub fn apply(f: Value, arg: Value) -> Thunk {
-        Thunk(Rc::new(RefCell::new(ThunkState::Apply(f, arg))))
+        Thunk(Rc::new(RefCell::new(ThunkState::Apply(Box::new((f, arg))))))
     }
 
     /// A thunk that runs `f` when forced.
