@@ -51,3 +51,17 @@ echo "package:        $package"
 echo "denv:           ${denv_time}s for $denv_count debs ($(cat "$work/denv.log"))"
 echo "apt + dpkg-deb: ${apt_time}s for $apt_count debs"
 echo "ratio (apt / denv): $(echo "scale=2; $apt_time / $denv_time" | bc)"
+
+# The same package through the store: every .deb a fixed-output derivation, unpacked and
+# merged into one relocated tree (`denv build -E 'with import <denv> {}; pkgs.NAME'`),
+# first into an empty store, then again with everything already built.
+export DENV_STORE="$work/denv-store" DENV_DATA_DIR="$work/denv-data"
+expr="with import <denv> {}; pkgs.\"$package\""
+start=$(now)
+"$denv" build --no-link -j 8 -E "$expr" >/dev/null 2>"$work/build.log"
+build_time=$(echo "$(now) - $start" | bc)
+start=$(now)
+"$denv" build --no-link -E "$expr" >/dev/null 2>>"$work/build.log"
+rebuild_time=$(echo "$(now) - $start" | bc)
+echo "denv build (empty store):   ${build_time}s"
+echo "denv build (already built): ${rebuild_time}s"

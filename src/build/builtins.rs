@@ -50,8 +50,12 @@ impl BuiltinContext<'_> {
 pub(crate) type BuiltinBuilder = fn(&BuiltinContext<'_>, &mut dyn Write) -> Result<(), BuildError>;
 
 /// Every builtin builder, by the name after `builtin:`.
-const BUILTINS: &[(&str, BuiltinBuilder)] =
-    &[("fetchurl", fetchurl), ("profile", super::profile::build)];
+const BUILTINS: &[(&str, BuiltinBuilder)] = &[
+    ("fetchurl", fetchurl),
+    ("unpack-deb", super::builtin_deb::unpack_deb),
+    ("relocate", super::relocate::relocate),
+    ("profile", super::profile::build),
+];
 
 /// Runs `builtin:NAME` for a job.
 pub(super) fn run(name: &str, job: &Job, log: &mut dyn Write) -> Result<(), BuildError> {

@@ -18,6 +18,7 @@
 //! `elf` rewrites an ELF file's interpreter and library search path, so that a binary from
 //! the archive runs from the store with nothing from `/usr`.
 
+mod builtin_deb;
 mod builtins;
 pub mod deb;
 pub mod download;
@@ -28,6 +29,7 @@ mod job;
 mod outputs;
 mod plan;
 mod profile;
+mod relocate;
 mod sandbox;
 mod schedule;
 

@@ -166,10 +166,12 @@ pub(crate) fn make_evaluator(include: &[String]) -> Evaluator {
         .into_owned();
     let options = EvalOptions {
         search_path,
+        builtin_search_path: crate::environment::denv::builtin_search_path(),
         ..EvalOptions::default()
     };
+    let io = crate::environment::denv::eval_io(Rc::new(RealFs), &options.base_dir);
     let glue = crate::environment::glue::for_evaluation(&store_dir);
-    let mut ev = Evaluator::new(Rc::new(RealFs), glue, options);
+    let mut ev = Evaluator::new(io, glue, options);
     ev.set_trace_sink(Box::new(crate::ui::trace));
     ev
 }

@@ -15,6 +15,7 @@
 
 pub mod cache;
 pub mod codec;
+pub mod denv;
 pub mod glue;
 pub mod lower;
 pub mod model;

@@ -158,8 +158,12 @@ fn realise_packages(
     };
     check_versions(&store, &profile.drv_path, packages, requested_by)?;
     if let Some(root) = gc_root {
-        let link = root.join(".denv").join("profile");
-        store.add_perm_root(&profile.path, &link)?;
+        let state = root.join(".denv");
+        std::fs::create_dir_all(&state).map_err(|source| EnvironmentError::Read {
+            path: state.clone(),
+            source,
+        })?;
+        store.add_perm_root(&profile.path, &state.join("profile"))?;
     }
     Ok(Some(store.real_path(&profile.path)))
 }

@@ -81,6 +81,9 @@ impl SearchPathEntry {
 pub struct EvalOptions {
     /// The search path (`-I` entries first, then `NIX_PATH`).
     pub search_path: Vec<SearchPathEntry>,
+    /// Searched after `search_path` and not listed in `builtins.nixPath`, as Nix's own
+    /// `<nix/…>` files are: expressions built into the program.
+    pub builtin_search_path: Vec<SearchPathEntry>,
     /// `builtins.currentSystem`.
     pub current_system: String,
     /// The directory relative paths in `-E` expressions resolve against.
@@ -91,6 +94,7 @@ impl Default for EvalOptions {
     fn default() -> EvalOptions {
         EvalOptions {
             search_path: Vec::new(),
+            builtin_search_path: Vec::new(),
             current_system: default_system(),
             base_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
         }

@@ -513,7 +513,8 @@ impl Evaluator {
 
     /// Resolves `<name>` (or `<name/sub/path>`) against the search path.
     pub fn find_search_path(&mut self, name: &str) -> Result<Value, EvalError> {
-        for entry in &self.options.search_path {
+        let builtin = &self.options.builtin_search_path;
+        for entry in self.options.search_path.iter().chain(builtin) {
             let candidate = if entry.prefix.is_empty() {
                 format!("{}/{}", entry.path, name)
             } else if name == entry.prefix {

@@ -41,6 +41,11 @@ impl Aliases {
         Ok(Aliases { table })
     }
 
+    /// Every name the table defines.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.table.keys().map(String::as_str)
+    }
+
     /// The Debian package name for `name` in `index` (the name itself when no rule applies).
     pub fn resolve(&self, name: &str, index: &Index) -> String {
         match self.table.get(name) {

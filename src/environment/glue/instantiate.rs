@@ -78,12 +78,14 @@ pub fn evaluator(
         .chain(nix_path)
         .map(|s| SearchPathEntry::parse(s))
         .collect();
+    let io = crate::environment::denv::eval_io(Rc::new(RealFs), &base_dir);
     let options = EvalOptions {
         search_path,
+        builtin_search_path: crate::environment::denv::builtin_search_path(),
         base_dir,
         ..EvalOptions::default()
     };
-    Evaluator::new(Rc::new(RealFs), glue, options)
+    Evaluator::new(io, glue, options)
 }
 
 /// Evaluates `target` with `glue` and returns the derivations it yields. With a writing

@@ -1,0 +1,45 @@
+# Building blocks of `<denv>`: a Debian package becomes
+#   fetchDeb   the `.deb`, a fixed-output derivation (SHA256 from the signed index)
+#   unpackDeb  its data archive unpacked into its own store path (no maintainer scripts)
+#   mkPackage  its closure merged into one tree, ELF interpreters, RPATHs, shebangs and
+#              absolute symlinks pointed into that tree, programs exposed in `bin/`
+rec {
+  # deb: { storeName, url, sha256, … } as served in a package file's `debs`.
+  fetchDeb =
+    deb:
+    derivation {
+      name = "${deb.storeName}.deb";
+      builder = "builtin:fetchurl";
+      system = "builtin";
+      inherit (deb) url;
+      outputHashMode = "flat";
+      outputHashAlgo = "sha256";
+      outputHash = deb.sha256;
+      preferLocalBuild = true;
+    };
+
+  unpackDeb =
+    deb:
+    derivation {
+      name = "${deb.storeName}-unpacked";
+      builder = "builtin:unpack-deb";
+      system = "builtin";
+      deb = fetchDeb deb;
+      preferLocalBuild = true;
+    };
+
+  # info: a package file's value: { pname, version, storeName, debs }.
+  mkPackage =
+    info:
+    derivation {
+      name = info.storeName;
+      builder = "builtin:relocate";
+      system = "builtin";
+      closure = map unpackDeb info.debs;
+      preferLocalBuild = true;
+    }
+    // {
+      # What the package was resolved to: { pname, version, suite, url, sha256, … } each.
+      inherit (info) pname version debs;
+    };
+}
