@@ -356,7 +356,7 @@ fn nested_projects_switch_and_an_untrusted_child_keeps_its_parent() {
 }
 
 #[test]
-fn a_project_with_packages_is_refused_clearly() {
+fn archive_a_project_with_packages_puts_them_on_path_until_leaving() {
     let mut s = Session::start(Kind::Bash);
     let proj = s.work().join("pkgs");
     std::fs::create_dir_all(&proj).unwrap();
@@ -365,14 +365,40 @@ fn a_project_with_packages_is_refused_clearly() {
         "[packages]\njq = \"*\"\n[env]\nA = \"1\"\n",
     )
     .unwrap();
+    // The first activation fetches and builds; do it up front so the shell's prompt does not
+    // wait on the network (and an unreachable archive is reported clearly).
+    let root = s.root().to_path_buf();
+    let warm = std::process::Command::new(DENV)
+        .args(["run", "--", "true"])
+        .current_dir(&proj)
+        .env("DENV_DATA_DIR", root.join("data"))
+        .env("DENV_CACHE_DIR", root.join("cache"))
+        .env("DENV_CONFIG_DIR", root.join("config"))
+        .output()
+        .unwrap();
+    assert!(
+        warm.status.success(),
+        "building jq from the Debian archive failed (is the archive listed in \
+         /etc/apt/sources.list.d reachable?): {}",
+        String::from_utf8_lossy(&warm.stderr)
+    );
     let before = s.dump();
     s.run(&format!("{DENV} allow pkgs && cd pkgs"));
-    assert_eq!(without(&s.dump(), "PWD"), without(&before, "PWD"));
-    assert!(
-        s.screen().contains("cannot install packages yet"),
-        "{}",
-        s.screen()
+    s.run("jq -n 1+1 > two.txt; command -v jq > which.txt");
+    let inside = s.dump();
+    assert_eq!(get(&inside, "A"), Some(&b"1"[..]));
+    assert_eq!(
+        std::fs::read_to_string(proj.join("two.txt")).unwrap(),
+        "2\n"
     );
+    let which = std::fs::read_to_string(proj.join("which.txt")).unwrap();
+    assert!(
+        which.starts_with(&format!("{}/data/store/", root.display()))
+            && which.ends_with("/bin/jq\n"),
+        "jq should come from the store: {which}"
+    );
+    s.run("cd ..");
+    assert_eq!(without(&s.dump(), "PWD"), without(&before, "PWD"));
 }
 
 /// Runs `code` (what `denv export` would print) in a real shell the way the hook does and
