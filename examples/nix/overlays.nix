@@ -1,8 +1,8 @@
 # A small, self-contained Nix program: a package set built as a fixed point with an
 # overlay, the way nixpkgs is, then summarised. No store is needed to evaluate it:
 #
-#   cargo run --release -- eval --strict examples/hello/default.nix
-#   cargo run --release -- eval --strict -A message examples/hello/default.nix
+#   cargo run --release -- eval --strict examples/nix/overlays.nix
+#   cargo run --release -- eval --strict -A message examples/nix/overlays.nix
 
 let
   greeting = "Hello";

@@ -1,0 +1,110 @@
+//! The README's promises, as a newcomer would try them: the bundled example runs its
+//! script with programs from the store, and `denv run -p` gives an ad-hoc environment.
+//! These tests need the Debian archive that the machine's apt configuration lists.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const DENV: &str = env!("CARGO_BIN_EXE_denv");
+
+/// `denv ARGS` in `cwd` with every denv directory inside `state`.
+fn denv(state: &Path, cwd: &Path, args: &[&str]) -> Output {
+    Command::new(DENV)
+        .args(args)
+        .current_dir(cwd)
+        .env("DENV_DATA_DIR", state.join("data"))
+        .env("DENV_CACHE_DIR", state.join("cache"))
+        .env("DENV_CONFIG_DIR", state.join("config"))
+        .env_remove("DENV_STORE")
+        .env_remove("NIX_STORE_DIR")
+        .output()
+        .expect("denv runs")
+}
+
+fn copy_example(name: &str, to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn archive_the_bundled_example_runs_its_script_from_the_store() {
+    let state = tempfile::tempdir().unwrap();
+    let project = state.path().join("hello");
+    copy_example("hello", &project);
+    let out = denv(state.path(), &project, &["run", "--", "greet"]);
+    assert!(
+        out.status.success(),
+        "`denv run -- greet` failed (is the Debian archive listed in /etc/apt reachable?):\n{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "Hello from a denv environment!\nhello and jq\n"
+    );
+    // The programs come from the store, and the project keeps its profile alive.
+    let out = denv(
+        state.path(),
+        &project,
+        &["run", "--", "sh", "-c", "command -v hello"],
+    );
+    let store = state.path().join("data/store");
+    assert!(
+        text(&out.stdout).starts_with(&format!("{}/", store.display())),
+        "{}",
+        text(&out.stdout)
+    );
+    let profile = std::fs::read_link(project.join(".denv/profile")).unwrap();
+    assert!(profile.starts_with(&store), "{}", profile.display());
+    // A command's exit status is passed through.
+    let out = denv(state.path(), &project, &["run", "--", "sh", "-c", "exit 7"]);
+    assert_eq!(out.status.code(), Some(7));
+}
+
+#[test]
+fn archive_an_unsatisfied_version_names_the_package_and_both_versions() {
+    let state = tempfile::tempdir().unwrap();
+    let project = state.path().join("p");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("denv.toml"),
+        "[packages]\nhello = \">= 999\"\n",
+    )
+    .unwrap();
+    let out = denv(state.path(), &project, &["run", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("`hello` resolved to version"), "{err}");
+    assert!(err.contains("does not satisfy `>= 999`"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn archive_adhoc_packages_with_pure_keep_the_host_path_out() {
+    let state = tempfile::tempdir().unwrap();
+    let out = denv(
+        state.path(),
+        state.path(),
+        &[
+            "run", "--pure", "-p", "hello", "--", "hello", "-g", "ad hoc",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "ad hoc\n");
+    // With --pure the caller's PATH is gone: a host program is not found.
+    let out = denv(
+        state.path(),
+        state.path(),
+        &["run", "--pure", "-p", "hello", "--", "ls"],
+    );
+    assert_eq!(out.status.code(), Some(127));
+}
