@@ -11,7 +11,7 @@ use super::store::ops::{self, StoreCmdError, open_store, stdout};
 use crate::store::{GcOptions, HashAlgo, HashFormat, IngestionMethod, StorePath};
 
 const USAGE: &str = "usage: nix-store OPERATION [OPTIONS...] [ARGS...]
-operations: --add --add-fixed [--recursive] ALGO --dump --restore
+operations: --realise --add --add-fixed [--recursive] ALGO --dump --restore
             -q/--query (--references | --referrers | -R/--requisites | --deriver | --hash | --size)
             --verify-path --verify [--check-contents] [--repair] --export --import
             --gc [--print-dead] [--max-freed N] --delete";
@@ -59,6 +59,7 @@ fn parse(args: Vec<OsString>) -> Result<Parsed, String> {
     let mut p = Parsed::default();
     let mut it = args.into_iter().map(|a| a.to_string_lossy().into_owned());
     let ops = [
+        "--realise",
         "--add",
         "--add-fixed",
         "--dump",
@@ -86,9 +87,7 @@ fn parse(args: Vec<OsString>) -> Result<Parsed, String> {
         match a.as_str() {
             "-q" => set_op("--query")?,
             op if ops.contains(&op) => set_op(op)?,
-            "--realise" | "-r" => {
-                return Err("--realise needs the builder, which is not available yet".into());
-            }
+            "--realise" | "-r" => set_op("--realise")?,
             "--references" => p.query = Some(Query::References),
             "--referrers" => p.query = Some(Query::Referrers),
             "--requisites" | "-R" => p.query = Some(Query::Requisites),
@@ -155,6 +154,7 @@ fn run(p: Parsed) -> ops::Result<()> {
         "--verify" => ops::verify(flag, &[], repair),
         "--export" => ops::export(flag, &rest, false),
         "--import" => ops::import(flag),
+        "--realise" => realise(flag, &rest),
         "--gc" => ops::gc(
             flag,
             GcOptions {
@@ -164,6 +164,48 @@ fn run(p: Parsed) -> ops::Result<()> {
         ),
         _ => ops::delete(flag, &rest),
     }
+}
+
+/// Builds the given derivations (all their outputs) and prints the output paths; a path
+/// that is not a derivation is printed when it is valid, as `nix-store --realise` does.
+fn realise(flag: Option<&Path>, rest: &[String]) -> ops::Result<()> {
+    let mut store = open_store(flag)?;
+    let mut wanted = Vec::new();
+    for r in rest {
+        let path = store.parse_user_path(r)?;
+        if !path.is_derivation() {
+            store.info(&path)?;
+        }
+        wanted.push(path);
+    }
+    let goals: Vec<crate::build::Goal> = wanted
+        .iter()
+        .filter(|p| p.is_derivation())
+        .map(|drv| crate::build::Goal {
+            drv: drv.clone(),
+            outputs: std::collections::BTreeSet::new(),
+        })
+        .collect();
+    let options = crate::build::BuildOptions::default();
+    let interrupt = crate::build::Interrupt::on_signals();
+    let realised = crate::build::realise(
+        &mut store,
+        &goals,
+        &options,
+        &interrupt,
+        &mut super::build::show_event,
+    )?;
+    let mut out = stdout();
+    for path in &wanted {
+        let outputs: Vec<&StorePath> = match realised.get(path) {
+            Some(outputs) => outputs.values().collect(),
+            None => vec![path],
+        };
+        for output in outputs {
+            writeln!(out, "{}", store.dir().display(output)).map_err(StoreCmdError::Stdout)?;
+        }
+    }
+    out.flush().map_err(StoreCmdError::Stdout)
 }
 
 fn add_fixed(flag: Option<&Path>, rest: &[String], recursive: bool) -> ops::Result<()> {

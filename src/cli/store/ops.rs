@@ -16,6 +16,8 @@ pub enum StoreCmdError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Nar(#[from] NarError),
+    #[error(transparent)]
+    Build(#[from] crate::build::BuildError),
     #[error("{0} damaged path(s) found")]
     Damaged(usize),
     #[error("cannot write to stdout")]
