@@ -108,3 +108,32 @@ fn archive_adhoc_packages_with_pure_keep_the_host_path_out() {
     );
     assert_eq!(out.status.code(), Some(127));
 }
+
+#[test]
+fn nix_store_realise_builds_what_nix_instantiate_wrote() {
+    let state = tempfile::tempdir().unwrap();
+    let expr = r#"derivation { name = "greeting"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo hello > $out" ]; }"#;
+    let out = denv(state.path(), state.path(), &["nix-instantiate", "-E", expr]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let drv = text(&out.stdout).trim().to_owned();
+    assert!(drv.ends_with("-greeting.drv"), "{drv}");
+    let out = denv(
+        state.path(),
+        state.path(),
+        &["nix-store", "--realise", &drv],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let path = text(&out.stdout);
+    let lines: Vec<&str> = path.lines().collect();
+    assert_eq!(lines.len(), 1, "{path}");
+    assert!(lines[0].ends_with("-greeting"), "{path}");
+    assert_eq!(std::fs::read_to_string(lines[0]).unwrap(), "hello\n");
+    // Realising again builds nothing and prints the same path.
+    let again = denv(state.path(), state.path(), &["nix-store", "-r", &drv]);
+    assert_eq!(text(&again.stdout), path);
+    assert!(
+        !text(&again.stderr).contains("building"),
+        "{}",
+        text(&again.stderr)
+    );
+}
