@@ -39,6 +39,16 @@ impl Target {
     }
 }
 
+/// The environment for `-p` packages (or the project when there are none) and whether it
+/// is pure; on failure the error is reported and the exit code returned.
+pub fn environment_for(packages: &[String], pure: bool) -> Result<(Environment, bool), u8> {
+    let target = Target::from_packages(packages).map_err(|message| {
+        ui::error_message(&message);
+        EXIT_USAGE
+    })?;
+    prepare_environment(target, pure)
+}
+
 /// The environment to enter and whether it is pure (the flag, or the project's
 /// `[options] pure`). On failure the error is reported and the exit code returned.
 pub fn prepare_environment(target: Target, pure: bool) -> Result<(Environment, bool), u8> {

@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use super::EXIT_USAGE;
-use super::activate::{Target, prepare_environment, wait_for};
+use super::activate::{environment_for, wait_for};
 use crate::shell::launch;
 use crate::ui;
 
@@ -32,18 +32,11 @@ pub fn run(args: Args) -> u8 {
         packages,
         command,
     } = args;
-    let target = match Target::from_packages(&packages) {
-        Ok(target) => target,
-        Err(message) => {
-            ui::error_message(&message);
-            return EXIT_USAGE;
-        }
-    };
     let Some((program, rest)) = command.split_first() else {
         ui::error_message("denv run needs a command to run");
         return EXIT_USAGE;
     };
-    let (env, pure) = match prepare_environment(target, pure) {
+    let (env, pure) = match environment_for(&packages, pure) {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };

@@ -4,8 +4,8 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use super::activate::{Target, prepare_environment};
-use super::{EXIT_FAILURE, EXIT_USAGE};
+use super::EXIT_FAILURE;
+use super::activate::environment_for;
 use crate::shell::launch;
 use crate::ui;
 
@@ -28,14 +28,7 @@ pub fn run(args: Args) -> u8 {
         packages,
         command,
     } = args;
-    let target = match Target::from_packages(&packages) {
-        Ok(target) => target,
-        Err(message) => {
-            ui::error_message(&message);
-            return EXIT_USAGE;
-        }
-    };
-    let (env, pure) = match prepare_environment(target, pure) {
+    let (env, pure) = match environment_for(&packages, pure) {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };

@@ -229,20 +229,7 @@ pub fn store_name(name: &str, version: &str) -> String {
 
 /// A Nix string literal.
 fn nix_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::eval::print::escape_string(s)
 }
 
 /// The Nix attribute set the package set's code reads (see `nix/denv/lib.nix`).
