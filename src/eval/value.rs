@@ -263,6 +263,21 @@ impl Attrs {
     /// `self // other`: a merge of two sorted runs, right side winning.
     pub fn update(&self, other: &Attrs) -> Attrs {
         let (a, b) = (&self.entries, &other.entries);
+        if b.len() <= 16 && b.len() * 8 < a.len() {
+            // A few attributes over a big set (overlays): copy, then patch in place.
+            let mut out = Vec::with_capacity(a.len() + b.len());
+            out.extend_from_slice(a);
+            for attr in b {
+                match out.binary_search_by_key(&attr.name, |x| x.name) {
+                    Ok(i) => out[i] = attr.clone(),
+                    Err(i) => out.insert(i, attr.clone()),
+                }
+            }
+            return Attrs {
+                entries: out,
+                pos: Pos::NONE,
+            };
+        }
         let mut out = Vec::with_capacity(a.len() + b.len());
         let (mut i, mut j) = (0, 0);
         while i < a.len() && j < b.len() {
