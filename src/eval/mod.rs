@@ -217,6 +217,9 @@ fn parse_error_message(err: &rnix::ParseError, text: &str) -> (String, u32) {
         P::UnexpectedExtra(r) => at_error_token(r),
         _ => false,
     };
+    if let Some(offset) = trailing_slash(err, text) {
+        return ("path has a trailing slash".into(), offset);
+    }
     // A text ending inside a string can only fail at its end.
     let closer = unclosed(text);
     let in_string = closer.is_some_and(|c| c != "')'");
@@ -252,6 +255,29 @@ fn parse_error_message(err: &rnix::ParseError, text: &str) -> (String, u32) {
         P::RecursionLimitExceeded => ("syntax error, nesting too deep".into(), 0),
         _ => ("syntax error".into(), 0),
     }
+}
+
+/// Where Nix reports a path token ending in `/` (`./foo/`), if that is the error: at
+/// the character after the path, or at the path when the text ends there.
+fn trailing_slash(err: &rnix::ParseError, text: &str) -> Option<u32> {
+    use rnix::ParseError as P;
+    let r = match err {
+        P::Unexpected(r) | P::UnexpectedExtra(r) | P::UnexpectedWanted(_, r, _) => r,
+        _ => return None,
+    };
+    let start = usize::from(r.start());
+    let (kind, piece) = rnix::tokenize(text.get(start..)?).next()?;
+    let path_like = piece.len() > 1
+        && piece.ends_with('/')
+        && piece
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "./_-+~".contains(c));
+    if kind != rnix::SyntaxKind::TOKEN_ERROR || !path_like {
+        return None;
+    }
+    let end = start + piece.len();
+    let at = if end < text.len() { end } else { start };
+    u32::try_from(at).ok()
 }
 
 /// Where the last lexeme of `text` starts.
