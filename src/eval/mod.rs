@@ -70,6 +70,9 @@ impl Evaluator {
             return Err(EvalError::new(ErrorKind::Parse(msg)).at(Pos(base.0 + offset)));
         }
         let root = parsed.tree();
+        if let Some((msg, offset)) = indented_attr_name(rowan::ast::AstNode::syntax(&root)) {
+            return Err(EvalError::new(ErrorKind::Parse(msg)).at(Pos(base.0 + offset)));
+        }
         let Some(expr) = root.expr() else {
             return Err(EvalError::new(ErrorKind::Parse(
                 "syntax error, unexpected end of file".into(),
@@ -278,6 +281,34 @@ fn trailing_slash(err: &rnix::ParseError, text: &str) -> Option<u32> {
     let end = start + piece.len();
     let at = if end < text.len() { end } else { start };
     u32::try_from(at).ok()
+}
+
+/// An indented string used as an attribute name (`{ ''a'' = 1; }`), which rnix accepts
+/// and Nix's grammar does not.
+fn indented_attr_name(root: &rnix::SyntaxNode) -> Option<(String, u32)> {
+    use rnix::SyntaxKind as K;
+    let node = root.descendants().find(|n| {
+        n.kind() == K::NODE_STRING
+            && n.parent()
+                .is_some_and(|p| matches!(p.kind(), K::NODE_ATTRPATH | K::NODE_INHERIT))
+            && n.text().to_string().starts_with("''")
+    })?;
+    let parent = node.parent()?;
+    let opens_binding = parent.kind() == K::NODE_ATTRPATH
+        && parent.first_child().as_ref() == Some(&node)
+        && parent
+            .parent()
+            .is_some_and(|b| b.kind() == K::NODE_ATTRPATH_VALUE);
+    let tail = if opens_binding {
+        ""
+    } else {
+        ", expecting ID or OR_KW or DOLLAR_CURLY or '\"'"
+    };
+    let offset = u32::from(node.text_range().start());
+    Some((
+        format!("syntax error, unexpected IND_STRING_OPEN{tail}"),
+        offset,
+    ))
 }
 
 /// Where the last lexeme of `text` starts.
