@@ -220,6 +220,16 @@ fn parse_error_message(err: &rnix::ParseError, text: &str) -> (String, u32) {
         P::UnexpectedExtra(r) => at_error_token(r),
         _ => false,
     };
+    if let Some((kind, offset)) = after_ellipsis(err, text) {
+        // `{ ..., a }`: Nix's grammar takes `...` and then wants the closing brace.
+        return (
+            format!(
+                "syntax error, unexpected {}, expecting '}}'",
+                token_name(kind)
+            ),
+            offset,
+        );
+    }
     if let Some(offset) = trailing_slash(err, text) {
         return ("path has a trailing slash".into(), offset);
     }
@@ -309,6 +319,41 @@ fn indented_attr_name(root: &rnix::SyntaxNode) -> Option<(String, u32)> {
         format!("syntax error, unexpected IND_STRING_OPEN{tail}"),
         offset,
     ))
+}
+
+/// The token after a `...` that is not the set pattern's closing brace, if the error is
+/// about it or the `...` itself.
+fn after_ellipsis(err: &rnix::ParseError, text: &str) -> Option<(rnix::SyntaxKind, u32)> {
+    use rnix::ParseError as P;
+    use rnix::SyntaxKind as K;
+    let r = match err {
+        P::Unexpected(r) | P::UnexpectedExtra(r) | P::UnexpectedWanted(_, r, _) => r,
+        _ => return None,
+    };
+    let mut tokens = Vec::new();
+    let mut offset = 0usize;
+    for (kind, piece) in rnix::tokenize(text) {
+        if !matches!(kind, K::TOKEN_WHITESPACE | K::TOKEN_COMMENT) {
+            tokens.push((kind, offset));
+        }
+        offset += piece.len();
+    }
+    let start = usize::from(r.start());
+    let i = tokens.iter().position(|&(_, at)| at == start)?;
+    let e = match tokens[i].0 {
+        K::TOKEN_ELLIPSIS => i,
+        _ if i > 0 && tokens[i - 1].0 == K::TOKEN_ELLIPSIS => i - 1,
+        _ => return None,
+    };
+    // Only a `...` in a set pattern (after `{` or `,`).
+    if e == 0 || !matches!(tokens[e - 1].0, K::TOKEN_L_BRACE | K::TOKEN_COMMA) {
+        return None;
+    }
+    let (kind, at) = *tokens.get(e + 1)?;
+    if kind == K::TOKEN_R_BRACE || token_name(kind) == "token" {
+        return None;
+    }
+    Some((kind, u32::try_from(at).ok()?))
 }
 
 /// Where the last lexeme of `text` starts.
