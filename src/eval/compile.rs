@@ -298,6 +298,7 @@ impl<'a> Compiler<'a> {
                     lhs: Box::new(self.expr(&lhs)?),
                     rhs: Box::new(self.expr(&rhs)?),
                     pos: op_pos,
+                    start: pos,
                 }
             }
             ast::Expr::Paren(p) => self.child_expr(p.expr(), pos)?,
@@ -665,12 +666,16 @@ impl<'a> Compiler<'a> {
                     let from = inh.from().and_then(|f| f.expr());
                     // Nix evaluates inherited names at the byte before `inherit`.
                     let inherit_pos = Pos(self.pos_of(inh.syntax()).0.saturating_sub(1));
+                    // Nix places every name of one `inherit` one byte before the first.
+                    let mut first = None;
                     for attr in inh.attrs() {
-                        // Nix places an inherited name one byte before it.
-                        let apos = Pos(self.pos_of(attr.syntax()).0.saturating_sub(1));
+                        let apos = *first.get_or_insert_with(|| {
+                            Pos(self.pos_of(attr.syntax()).0.saturating_sub(1))
+                        });
                         let Some(name) = self.static_name(&attr) else {
+                            let at = Pos(self.pos_of(attr.syntax()).0.saturating_sub(1));
                             return Err(
-                                self.err(apos, "dynamic attributes not allowed in inherit".into())
+                                self.err(at, "dynamic attributes not allowed in inherit".into())
                             );
                         };
                         let value = match &from {

@@ -224,6 +224,8 @@ pub enum Expr {
         rhs: Box<Expr>,
         /// Where Nix reports errors of this operator.
         pos: Pos,
+        /// Where the operator expression (and so its left operand) starts.
+        start: Pos,
     },
     /// `!e`.
     Not(Box<Expr>, Pos),

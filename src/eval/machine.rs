@@ -17,7 +17,7 @@ use std::rc::Rc;
 use super::error::{ErrorKind, EvalError};
 use super::glue::StoreGlue;
 use super::io::EvalIo;
-use super::ir::{AttrKey, AttrsDef, Expr, LambdaDef, Param, VarRef};
+use super::ir::{AttrKey, AttrsDef, BinOp, Expr, LambdaDef, Param, VarRef};
 use super::source::{Pos, SourceMap};
 use super::symbol::{Interner, Symbol};
 use super::value::Slots;
@@ -396,6 +396,20 @@ impl Evaluator {
         }
     }
 
+    /// Like [`Evaluator::thunk`] for a function argument: integer arithmetic on values
+    /// already known (`f (n - 1)`) is done at once instead of through a thunk. Only
+    /// arguments get this: a set or list printed unevaluated (`trace`) still shows the
+    /// operation as unevaluated code, as in Nix.
+    #[inline]
+    fn arg_thunk(&self, expr: &Rc<Expr>, env: &Rc<Env>) -> Value {
+        if let Expr::BinOp { op, lhs, rhs, .. } = &**expr
+            && let Some(v) = eager_int_op(*op, lhs, rhs, env)
+        {
+            return v;
+        }
+        self.thunk(expr, env)
+    }
+
     /// Like [`Evaluator::thunk`] for a binding of the frame `env` being filled: variables
     /// of that same frame may not be set yet, so they get a real thunk.
     fn thunk_in_new_frame(&self, expr: &Rc<Expr>, env: &Rc<Env>) -> Value {
@@ -456,7 +470,7 @@ impl Evaluator {
                 pos,
             } => self.eval_select(inner, path, default.as_deref(), *pos, env),
             Expr::HasAttr { expr: inner, path } => self.eval_has_attr(inner, path, env),
-            Expr::Attrs(def, _) => self.eval_attrs(def, env),
+            Expr::Attrs(def, pos) => self.eval_attrs(def, *pos, env),
             Expr::Let(def) => self.eval_let(def, env),
             Expr::List(items) => Ok(Value::list(
                 items.iter().map(|e| self.thunk(e, env)).collect(),
@@ -468,7 +482,7 @@ impl Evaluator {
             Expr::Call { fun, args, pos } => {
                 let mut f = self.eval(fun, env)?;
                 for arg in args.iter() {
-                    let a = self.thunk(arg, env);
+                    let a = self.arg_thunk(arg, env);
                     f = self.call(&f, a, *pos)?;
                 }
                 Ok(f)
@@ -495,7 +509,13 @@ impl Evaluator {
                 let frame = Env::new(smallvec::smallvec![scope], Some(env.clone()));
                 self.eval(body, &frame)
             }
-            Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
+            Expr::BinOp {
+                op,
+                lhs,
+                rhs,
+                pos,
+                start,
+            } => self.eval_binop(*op, lhs, rhs, (*pos, *start), env),
             Expr::Not(e, _) => match self.eval(e, env)? {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
                 other => Err(type_error_at("a Boolean", &other, Pos::NONE)),
@@ -627,7 +647,7 @@ impl Evaluator {
         }
     }
 
-    fn eval_attrs(&mut self, def: &AttrsDef, env: &Rc<Env>) -> Result<Value, EvalError> {
+    fn eval_attrs(&mut self, def: &AttrsDef, pos: Pos, env: &Rc<Env>) -> Result<Value, EvalError> {
         let (scope, entries) = if def.recursive {
             let frame = Env::new(vec![Value::Null; def.statics.len()], Some(env.clone()));
             // With `__overrides`, a sibling alias must see the overridden value later.
@@ -665,7 +685,7 @@ impl Evaluator {
                 .collect();
             (env.clone(), entries)
         };
-        let mut attrs = Attrs::from_sorted(entries);
+        let mut attrs = Attrs::from_sorted(entries).at(pos);
         for d in &def.dynamics {
             let key = self.eval(&d.key, &scope)?;
             if matches!(key, Value::Null) {
@@ -1022,6 +1042,64 @@ fn stack_limit() -> usize {
             .saturating_add(RED_ZONE),
         None => usize::MAX,
     }
+}
+
+/// The integer an operand already is: a constant, or a variable whose value is forced.
+#[inline(always)]
+fn known_int(e: &Expr, env: &Rc<Env>) -> Option<i64> {
+    match e {
+        Expr::Const(Value::Int(i)) => Some(*i),
+        Expr::Var(r, _) => {
+            let mut e = env;
+            for _ in 0..r.depth {
+                e = e.parent.as_ref()?;
+            }
+            let slots = e.slots.borrow();
+            match slots.get(r.index as usize)? {
+                Value::Int(i) => Some(*i),
+                Value::Thunk(t) => match &*t.0.borrow() {
+                    ThunkState::Done(Value::Int(i)) => Some(*i),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The value of an integer operation whose operands are already known integers and which
+/// cannot fail (no overflow, no division): computing it now is indistinguishable from
+/// computing it lazily, and saves a thunk (`f (n - 1)`).
+#[inline]
+fn eager_int_op(op: BinOp, lhs: &Expr, rhs: &Expr, env: &Rc<Env>) -> Option<Value> {
+    if !matches!(
+        op,
+        BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mul
+            | BinOp::Less
+            | BinOp::LessEq
+            | BinOp::Greater
+            | BinOp::GreaterEq
+            | BinOp::Eq
+            | BinOp::NotEq
+    ) {
+        return None;
+    }
+    let x = known_int(lhs, env)?;
+    let y = known_int(rhs, env)?;
+    Some(match op {
+        BinOp::Add => Value::Int(x.checked_add(y)?),
+        BinOp::Sub => Value::Int(x.checked_sub(y)?),
+        BinOp::Mul => Value::Int(x.checked_mul(y)?),
+        BinOp::Less => Value::Bool(x < y),
+        BinOp::LessEq => Value::Bool(x <= y),
+        BinOp::Greater => Value::Bool(x > y),
+        BinOp::GreaterEq => Value::Bool(x >= y),
+        BinOp::Eq => Value::Bool(x == y),
+        _ => Value::Bool(x != y),
+    })
 }
 
 /// The value in slot `r` of `env`'s frame chain.

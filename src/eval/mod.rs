@@ -66,10 +66,13 @@ impl Evaluator {
         let base = self.sources.add(origin, Rc::from(text));
         let parsed = rnix::Root::parse(text);
         if let Some(err) = parsed.errors().first() {
-            let (msg, offset) = parse_error_message(err, text.len());
+            let (msg, offset) = parse_error_message(err, text);
             return Err(EvalError::new(ErrorKind::Parse(msg)).at(Pos(base.0 + offset)));
         }
         let root = parsed.tree();
+        if let Some((msg, offset)) = indented_attr_name(rowan::ast::AstNode::syntax(&root)) {
+            return Err(EvalError::new(ErrorKind::Parse(msg)).at(Pos(base.0 + offset)));
+        }
         let Some(expr) = root.expr() else {
             return Err(EvalError::new(ErrorKind::Parse(
                 "syntax error, unexpected end of file".into(),
@@ -201,17 +204,62 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn parse_error_message(err: &rnix::ParseError, len: usize) -> (String, u32) {
+fn parse_error_message(err: &rnix::ParseError, text: &str) -> (String, u32) {
     use rnix::ParseError as P;
     let at = |r: &rnix::TextRange| u32::from(r.start());
+    // Nix places the end of the file at the start of the last lexeme (trailing
+    // whitespace, a string's unterminated content, or the last token).
+    let eof = last_lexeme_start(text);
+    let at_error_token = |r: &rnix::TextRange| {
+        rnix::tokenize(text.get(usize::from(r.start())..).unwrap_or_default())
+            .next()
+            .is_none_or(|(kind, _)| kind == rnix::SyntaxKind::TOKEN_ERROR)
+    };
+    let ends_early = match err {
+        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) | P::Unexpected(_) => true,
+        P::UnexpectedExtra(r) => at_error_token(r),
+        _ => false,
+    };
+    if let Some((kind, offset)) = after_ellipsis(err, text) {
+        // `{ ..., a }`: Nix's grammar takes `...` and then wants the closing brace.
+        return (
+            format!(
+                "syntax error, unexpected {}, expecting '}}'",
+                token_name(kind)
+            ),
+            offset,
+        );
+    }
+    if let Some(offset) = trailing_slash(err, text) {
+        return ("path has a trailing slash".into(), offset);
+    }
+    // A text ending inside a string can only fail at its end.
+    let closer = unclosed(text);
+    let in_string = closer.is_some_and(|c| c != "')'");
+    if (ends_early || in_string)
+        && let Some(closer) = closer
+    {
+        return (
+            format!("syntax error, unexpected end of file, expecting {closer}"),
+            eof,
+        );
+    }
     match err {
-        P::Unexpected(r) => ("syntax error, unexpected token".into(), at(r)),
-        P::UnexpectedExtra(r) => ("syntax error, unexpected token".into(), at(r)),
-        P::UnexpectedWanted(got, r, _) => (format!("syntax error, unexpected {got:?}"), at(r)),
+        P::Unexpected(r) => (unexpected_at(text, r, ""), at(r)),
+        P::UnexpectedExtra(r) => (unexpected_at(text, r, ", expecting end of file"), at(r)),
+        P::UnexpectedWanted(got, r, wanted) => (
+            format!(
+                "syntax error, unexpected {}{}",
+                token_name(*got),
+                expecting(wanted)
+            ),
+            at(r),
+        ),
         P::UnexpectedDoubleBind(r) => ("syntax error, unexpected '@'".into(), at(r)),
-        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) => (
-            "syntax error, unexpected end of file".into(),
-            u32::try_from(len).unwrap_or(0),
+        P::UnexpectedEOF => ("syntax error, unexpected end of file".into(), eof),
+        P::UnexpectedEOFWanted(wanted) => (
+            format!("syntax error, unexpected end of file{}", expecting(wanted)),
+            eof,
         ),
         P::DuplicatedArgs(r, name) => (
             format!("duplicate formal function argument '{name}'"),
@@ -219,5 +267,209 @@ fn parse_error_message(err: &rnix::ParseError, len: usize) -> (String, u32) {
         ),
         P::RecursionLimitExceeded => ("syntax error, nesting too deep".into(), 0),
         _ => ("syntax error".into(), 0),
+    }
+}
+
+/// Where Nix reports a path token ending in `/` (`./foo/`), if that is the error: at
+/// the character after the path, or at the path when the text ends there.
+fn trailing_slash(err: &rnix::ParseError, text: &str) -> Option<u32> {
+    use rnix::ParseError as P;
+    let r = match err {
+        P::Unexpected(r) | P::UnexpectedExtra(r) | P::UnexpectedWanted(_, r, _) => r,
+        _ => return None,
+    };
+    let start = usize::from(r.start());
+    let (kind, piece) = rnix::tokenize(text.get(start..)?).next()?;
+    let path_like = piece.len() > 1
+        && piece.ends_with('/')
+        && piece
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "./_-+~".contains(c));
+    if kind != rnix::SyntaxKind::TOKEN_ERROR || !path_like {
+        return None;
+    }
+    let end = start + piece.len();
+    let at = if end < text.len() { end } else { start };
+    u32::try_from(at).ok()
+}
+
+/// An indented string used as an attribute name (`{ ''a'' = 1; }`), which rnix accepts
+/// and Nix's grammar does not.
+fn indented_attr_name(root: &rnix::SyntaxNode) -> Option<(String, u32)> {
+    use rnix::SyntaxKind as K;
+    let node = root.descendants().find(|n| {
+        n.kind() == K::NODE_STRING
+            && n.parent()
+                .is_some_and(|p| matches!(p.kind(), K::NODE_ATTRPATH | K::NODE_INHERIT))
+            && n.text().to_string().starts_with("''")
+    })?;
+    let parent = node.parent()?;
+    let opens_binding = parent.kind() == K::NODE_ATTRPATH
+        && parent.first_child().as_ref() == Some(&node)
+        && parent
+            .parent()
+            .is_some_and(|b| b.kind() == K::NODE_ATTRPATH_VALUE);
+    let tail = if opens_binding {
+        ""
+    } else {
+        ", expecting ID or OR_KW or DOLLAR_CURLY or '\"'"
+    };
+    let offset = u32::from(node.text_range().start());
+    Some((
+        format!("syntax error, unexpected IND_STRING_OPEN{tail}"),
+        offset,
+    ))
+}
+
+/// The token after a `...` that is not the set pattern's closing brace, if the error is
+/// about it or the `...` itself.
+fn after_ellipsis(err: &rnix::ParseError, text: &str) -> Option<(rnix::SyntaxKind, u32)> {
+    use rnix::ParseError as P;
+    use rnix::SyntaxKind as K;
+    let r = match err {
+        P::Unexpected(r) | P::UnexpectedExtra(r) | P::UnexpectedWanted(_, r, _) => r,
+        _ => return None,
+    };
+    let mut tokens = Vec::new();
+    let mut offset = 0usize;
+    for (kind, piece) in rnix::tokenize(text) {
+        if !matches!(kind, K::TOKEN_WHITESPACE | K::TOKEN_COMMENT) {
+            tokens.push((kind, offset));
+        }
+        offset += piece.len();
+    }
+    let start = usize::from(r.start());
+    let i = tokens.iter().position(|&(_, at)| at == start)?;
+    let e = match tokens[i].0 {
+        K::TOKEN_ELLIPSIS => i,
+        _ if i > 0 && tokens[i - 1].0 == K::TOKEN_ELLIPSIS => i - 1,
+        _ => return None,
+    };
+    // Only a `...` in a set pattern (after `{` or `,`).
+    if e == 0 || !matches!(tokens[e - 1].0, K::TOKEN_L_BRACE | K::TOKEN_COMMA) {
+        return None;
+    }
+    let (kind, at) = *tokens.get(e + 1)?;
+    if kind == K::TOKEN_R_BRACE || token_name(kind) == "token" {
+        return None;
+    }
+    Some((kind, u32::try_from(at).ok()?))
+}
+
+/// Where the last lexeme of `text` starts.
+fn last_lexeme_start(text: &str) -> u32 {
+    let mut offset = 0usize;
+    let mut last = 0usize;
+    for (_, piece) in rnix::tokenize(text) {
+        last = offset;
+        offset += piece.len();
+    }
+    u32::try_from(last).unwrap_or(0)
+}
+
+/// The closing token Nix's parser insists on when the text ends inside an unclosed `(`
+/// or string.
+fn unclosed(text: &str) -> Option<&'static str> {
+    use rnix::SyntaxKind as K;
+    let mut open: Vec<(K, &str)> = Vec::new();
+    for (kind, piece) in rnix::tokenize(text) {
+        match kind {
+            K::TOKEN_L_PAREN
+            | K::TOKEN_L_BRACE
+            | K::TOKEN_L_BRACK
+            | K::TOKEN_INTERPOL_START
+            | K::TOKEN_STRING_START => open.push((kind, piece)),
+            K::TOKEN_R_PAREN
+            | K::TOKEN_R_BRACE
+            | K::TOKEN_R_BRACK
+            | K::TOKEN_INTERPOL_END
+            | K::TOKEN_STRING_END => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    match open.last()? {
+        (K::TOKEN_L_PAREN, _) => Some("')'"),
+        (K::TOKEN_STRING_START, "\"") => Some("'\"'"),
+        (K::TOKEN_STRING_START, _) => Some("IND_STR or DOLLAR_CURLY or IND_STRING_CLOSE"),
+        _ => None,
+    }
+}
+
+/// `syntax error, unexpected X` for the token starting at `r`, as Nix's parser names it.
+fn unexpected_at(text: &str, r: &rnix::TextRange, tail: &str) -> String {
+    let start = usize::from(r.start());
+    let token = rnix::tokenize(text.get(start..).unwrap_or_default()).next();
+    match token {
+        Some((kind, _)) if token_name(kind) != "token" => {
+            format!("syntax error, unexpected {}{tail}", token_name(kind))
+        }
+        _ => "syntax error, unexpected token".into(),
+    }
+}
+
+/// `, expecting X` when the parser wanted exactly one token that Nix's grammar also
+/// insists on at that point (closing brackets, `;`, `then`, `else`).
+fn expecting(wanted: &[rnix::SyntaxKind]) -> String {
+    use rnix::SyntaxKind as K;
+    match wanted {
+        [k @ (K::TOKEN_R_PAREN | K::TOKEN_SEMICOLON | K::TOKEN_THEN | K::TOKEN_ELSE)] => {
+            format!(", expecting {}", token_name(*k))
+        }
+        _ => String::new(),
+    }
+}
+
+/// The name Nix's parser gives a token in messages.
+fn token_name(kind: rnix::SyntaxKind) -> &'static str {
+    use rnix::SyntaxKind as K;
+    match kind {
+        K::TOKEN_ADD => "'+'",
+        K::TOKEN_SUB => "'-'",
+        K::TOKEN_MUL => "'*'",
+        K::TOKEN_DIV => "'/'",
+        K::TOKEN_ASSIGN => "'='",
+        K::TOKEN_AT => "'@'",
+        K::TOKEN_COLON => "':'",
+        K::TOKEN_COMMA => "','",
+        K::TOKEN_DOT => "'.'",
+        K::TOKEN_SEMICOLON => "';'",
+        K::TOKEN_QUESTION => "'?'",
+        K::TOKEN_INVERT => "'!'",
+        K::TOKEN_LESS => "'<'",
+        K::TOKEN_MORE => "'>'",
+        K::TOKEN_L_BRACE => "'{'",
+        K::TOKEN_R_BRACE => "'}'",
+        K::TOKEN_L_BRACK => "'['",
+        K::TOKEN_R_BRACK => "']'",
+        K::TOKEN_L_PAREN => "'('",
+        K::TOKEN_R_PAREN => "')'",
+        K::TOKEN_STRING_START | K::TOKEN_STRING_END => "'\"'",
+        K::TOKEN_ELLIPSIS => "ELLIPSIS",
+        K::TOKEN_IF => "IF",
+        K::TOKEN_THEN => "THEN",
+        K::TOKEN_ELSE => "ELSE",
+        K::TOKEN_ASSERT => "ASSERT",
+        K::TOKEN_WITH => "WITH",
+        K::TOKEN_LET => "LET",
+        K::TOKEN_IN => "IN",
+        K::TOKEN_REC => "REC",
+        K::TOKEN_INHERIT => "INHERIT",
+        K::TOKEN_EQUAL => "EQ",
+        K::TOKEN_NOT_EQUAL => "NEQ",
+        K::TOKEN_LESS_OR_EQ => "LEQ",
+        K::TOKEN_MORE_OR_EQ => "GEQ",
+        K::TOKEN_AND_AND => "AND",
+        K::TOKEN_OR_OR => "OR",
+        K::TOKEN_IMPLICATION => "IMPL",
+        K::TOKEN_UPDATE => "UPDATE",
+        K::TOKEN_CONCAT => "CONCAT",
+        K::TOKEN_OR => "OR_KW",
+        K::TOKEN_INTERPOL_START => "DOLLAR_CURLY",
+        K::TOKEN_IDENT => "ID",
+        K::TOKEN_INTEGER => "INT",
+        K::TOKEN_FLOAT => "FLOAT",
+        _ => "token",
     }
 }

@@ -66,6 +66,14 @@ pub fn canon_path(path: &str) -> String {
     }
 }
 
+/// Whether `a + b` with this left operand is a string concatenation that coerces it.
+fn needs_coercion(a: &Value) -> bool {
+    !matches!(
+        a,
+        Value::Int(_) | Value::Float(_) | Value::String(_) | Value::Path(_)
+    )
+}
+
 /// Formats a float the way `builtins.toString` does (C's `%f`).
 pub fn float_to_string(f: f64) -> String {
     format!("{f:.6}")
@@ -77,7 +85,7 @@ impl Evaluator {
         op: BinOp,
         lhs: &Expr,
         rhs: &Expr,
-        pos: Pos,
+        (pos, start): (Pos, Pos),
         env: &Rc<super::value::Env>,
     ) -> Result<Value, EvalError> {
         match op {
@@ -117,9 +125,34 @@ impl Evaluator {
                         _ => {}
                     }
                 }
+                if op == BinOp::Add && needs_coercion(&a) {
+                    return self.concat_coerced(a, b, pos, start);
+                }
                 self.binop_slow(op, a, b, pos)
             }
         }
+    }
+
+    /// `a + b` where `a` must be coerced to a string: Nix coerces each operand at its own
+    /// position (`true + 1` fails at `true`).
+    #[inline(never)]
+    fn concat_coerced(
+        &mut self,
+        a: Value,
+        b: Value,
+        pos: Pos,
+        start: Pos,
+    ) -> Result<Value, EvalError> {
+        let mut sb = StringBuilder::new();
+        let x = self
+            .coerce_to_string(&a, Coercion::INTERPOLATE)
+            .map_err(|e| e.at(start))?;
+        sb.push(&x);
+        let y = self
+            .coerce_to_string(&b, Coercion::INTERPOLATE)
+            .map_err(|e| e.at(pos))?;
+        sb.push(&y);
+        Ok(Value::String(sb.finish()))
     }
 
     #[inline(never)]
@@ -383,7 +416,7 @@ impl Evaluator {
                     sb.add_context(ContextElem::Plain(Rc::from(store_path.as_str())));
                     Ok(sb.finish())
                 } else {
-                    Ok(NixString::plain(p.clone()))
+                    Ok(NixString::plain(p.as_str()))
                 }
             }
             Value::Attrs(a) => {

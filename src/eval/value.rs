@@ -65,70 +65,71 @@ impl ContextElem {
 /// The set of context elements of a string.
 pub type Context = BTreeSet<ContextElem>;
 
-/// A Nix string: text plus context.
+/// A Nix string: text plus context, behind one pointer so that a [`Value`] stays small.
 #[derive(Clone, Debug, PartialEq)]
-pub struct NixString {
-    text: Rc<str>,
-    context: Option<Rc<Context>>,
+pub struct NixString(Rc<StringData>);
+
+#[derive(Debug, PartialEq)]
+struct StringData {
+    text: Box<str>,
+    context: Option<Context>,
 }
 
 impl NixString {
     /// A string without context.
-    pub fn plain(text: impl Into<Rc<str>>) -> NixString {
-        NixString {
+    pub fn plain(text: impl Into<Box<str>>) -> NixString {
+        NixString(Rc::new(StringData {
             text: text.into(),
             context: None,
-        }
+        }))
     }
 
     /// A string with the given context (an empty context is stored as none).
-    pub fn with_context(text: impl Into<Rc<str>>, context: Context) -> NixString {
-        NixString {
+    pub fn with_context(text: impl Into<Box<str>>, context: Context) -> NixString {
+        NixString(Rc::new(StringData {
             text: text.into(),
             context: if context.is_empty() {
                 None
             } else {
-                Some(Rc::new(context))
+                Some(context)
             },
-        }
+        }))
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// The text as a shared string.
-    pub fn text_rc(&self) -> Rc<str> {
-        self.text.clone()
+        &self.0.text
     }
 
     /// The context, empty for most strings.
     pub fn context(&self) -> Option<&Context> {
-        self.context.as_deref()
+        self.0.context.as_ref()
     }
 
     /// Whether the string has any context.
     pub fn has_context(&self) -> bool {
-        self.context.is_some()
+        self.0.context.is_some()
     }
 
     /// Adds this string's context to `into`.
     pub fn merge_context_into(&self, into: &mut Context) {
-        if let Some(ctx) = &self.context {
+        if let Some(ctx) = &self.0.context {
             into.extend(ctx.iter().cloned());
         }
     }
 
     /// The same text without context.
     pub fn without_context(&self) -> NixString {
-        NixString::plain(self.text.clone())
+        if self.0.context.is_none() {
+            return self.clone();
+        }
+        NixString::plain(self.as_str())
     }
 }
 
 impl fmt::Display for NixString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.as_str())
     }
 }
 
@@ -182,6 +183,9 @@ pub struct Attr {
 #[derive(Clone, Default)]
 pub struct Attrs {
     entries: Vec<Attr>,
+    /// Where the set was written ([`Pos::NONE`] for sets built by operators and builtins);
+    /// errors about the set as a whole point there.
+    pos: Pos,
 }
 
 impl Attrs {
@@ -194,13 +198,30 @@ impl Attrs {
     pub fn from_unsorted(mut entries: Vec<Attr>) -> Attrs {
         entries.sort_by_key(|a| a.name);
         entries.dedup_by_key(|a| a.name);
-        Attrs { entries }
+        Attrs {
+            entries,
+            pos: Pos::NONE,
+        }
     }
 
     /// Builds a set from entries already sorted by symbol with no duplicates.
     pub(crate) fn from_sorted(entries: Vec<Attr>) -> Attrs {
         debug_assert!(entries.windows(2).all(|w| w[0].name < w[1].name));
-        Attrs { entries }
+        Attrs {
+            entries,
+            pos: Pos::NONE,
+        }
+    }
+
+    /// The same set, written at `pos`.
+    pub(crate) fn at(mut self, pos: Pos) -> Attrs {
+        self.pos = pos;
+        self
+    }
+
+    /// Where the set was written, [`Pos::NONE`] if not from source.
+    pub fn pos(&self) -> Pos {
+        self.pos
     }
 
     /// The number of attributes.
@@ -242,6 +263,21 @@ impl Attrs {
     /// `self // other`: a merge of two sorted runs, right side winning.
     pub fn update(&self, other: &Attrs) -> Attrs {
         let (a, b) = (&self.entries, &other.entries);
+        if b.len() <= 16 && b.len() * 8 < a.len() {
+            // A few attributes over a big set (overlays): copy, then patch in place.
+            let mut out = Vec::with_capacity(a.len() + b.len());
+            out.extend_from_slice(a);
+            for attr in b {
+                match out.binary_search_by_key(&attr.name, |x| x.name) {
+                    Ok(i) => out[i] = attr.clone(),
+                    Err(i) => out.insert(i, attr.clone()),
+                }
+            }
+            return Attrs {
+                entries: out,
+                pos: Pos::NONE,
+            };
+        }
         let mut out = Vec::with_capacity(a.len() + b.len());
         let (mut i, mut j) = (0, 0);
         while i < a.len() && j < b.len() {
@@ -263,7 +299,10 @@ impl Attrs {
         }
         out.extend_from_slice(&a[i..]);
         out.extend_from_slice(&b[j..]);
-        Attrs { entries: out }
+        Attrs {
+            entries: out,
+            pos: Pos::NONE,
+        }
     }
 
     /// The set without the given names.
@@ -275,6 +314,7 @@ impl Attrs {
                 .filter(|a| !names.contains(&a.name))
                 .cloned()
                 .collect(),
+            pos: Pos::NONE,
         }
     }
 }
@@ -387,7 +427,7 @@ pub enum Value {
     /// A string with context.
     String(NixString),
     /// An absolute, normalised path.
-    Path(Rc<str>),
+    Path(Rc<String>),
     /// An attribute set.
     Attrs(Rc<Attrs>),
     /// A list.
@@ -402,9 +442,13 @@ pub enum Value {
     Thunk(Thunk),
 }
 
+// Every value is one word of payload plus a tag: keep it that way (sets and frames are
+// arrays of values).
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
 impl Value {
     /// A string value without context.
-    pub fn string(s: impl Into<Rc<str>>) -> Value {
+    pub fn string(s: impl Into<Box<str>>) -> Value {
         Value::String(NixString::plain(s))
     }
 

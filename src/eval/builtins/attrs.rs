@@ -86,7 +86,7 @@ fn attr_names(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let a = ev.force_attrs(&args[0])?;
     let names = sorted_by_name(ev, &a)
         .into_iter()
-        .map(|attr| Value::string(ev.symbols.name_rc(attr.name)))
+        .map(|attr| Value::string(ev.symbols.name(attr.name)))
         .collect();
     Ok(Value::list(names))
 }
@@ -109,7 +109,8 @@ fn get_attr(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
         None => Err(EvalError::msg(format!(
             "attribute '{}' missing for call to 'getAttr'",
             name.as_str()
-        ))),
+        ))
+        .at(a.pos())),
     }
 }
 
@@ -149,15 +150,16 @@ fn list_to_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     for item in list.iter() {
         let item = ev.force_attrs(item)?;
         let Some(name) = item.get(name_sym) else {
-            return Err(EvalError::msg(
-                "attribute 'name' missing for call to 'listToAttrs'",
-            ));
+            return Err(
+                EvalError::msg("attribute 'name' missing for call to 'listToAttrs'").at(item.pos()),
+            );
         };
         let name = ev.force_string(&name.clone())?;
         let Some(value) = item.get_attr(value_sym) else {
-            return Err(EvalError::msg(
-                "attribute 'value' missing for call to 'listToAttrs'",
-            ));
+            return Err(
+                EvalError::msg("attribute 'value' missing for call to 'listToAttrs'")
+                    .at(item.pos()),
+            );
         };
         entries.push(Attr {
             name: ev.intern(name.as_str()),
@@ -175,7 +177,7 @@ fn map_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let entries = a
         .iter()
         .map(|attr| {
-            let name = Value::string(ev.symbols.name_rc(attr.name));
+            let name = Value::string(ev.symbols.name(attr.name));
             let partial = Value::Thunk(Thunk::apply(f.clone(), name));
             Attr {
                 name: attr.name,
@@ -219,7 +221,7 @@ fn zip_attrs_with(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let entries = collected
         .into_iter()
         .map(|(name, values)| {
-            let n = Value::string(ev.symbols.name_rc(name));
+            let n = Value::string(ev.symbols.name(name));
             let partial = Value::Thunk(Thunk::apply(f.clone(), n));
             Attr {
                 name,

@@ -76,7 +76,7 @@ fn get_context(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
         if !outputs.is_empty() {
             fields.push((
                 "outputs",
-                Value::list(outputs.into_iter().map(Value::string).collect()),
+                Value::list(outputs.iter().map(|o| Value::string(&**o)).collect()),
             ));
         }
         let value = ev.make_attrs(fields);
@@ -135,12 +135,12 @@ fn append_context(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
                 let o = ev.force_string(o)?;
                 ctx.insert(ContextElem::Output {
                     drv: path.clone(),
-                    output: o.text_rc(),
+                    output: Rc::from(o.as_str()),
                 });
             }
         }
     }
-    Ok(Value::String(NixString::with_context(s.text_rc(), ctx)))
+    Ok(Value::String(NixString::with_context(s.as_str(), ctx)))
 }
 
 fn discard_context(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
@@ -163,7 +163,7 @@ fn discard_output_dependency(ev: &mut Evaluator, args: &[Value], _: Pos) -> Buil
             }
         }
     }
-    Ok(Value::String(NixString::with_context(s.text_rc(), ctx)))
+    Ok(Value::String(NixString::with_context(s.as_str(), ctx)))
 }
 
 /// Nix's base-32 encoding (its own alphabet, least significant bits first).

@@ -142,7 +142,7 @@ fn derivation_strict(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResul
     ctx.insert(ContextElem::AllOutputs(drv.clone()));
     pairs.push((
         "drvPath".to_string(),
-        Value::String(NixString::with_context(drv.clone(), ctx)),
+        Value::String(NixString::with_context(&*drv, ctx)),
     ));
     for (out_name, out_path) in result.outputs {
         let mut ctx = Context::new();

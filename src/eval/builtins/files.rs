@@ -179,7 +179,7 @@ fn base_name_of(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 fn dir_of(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let v = ev.force(&args[0])?;
     if let Value::Path(p) = &v {
-        return Ok(Value::Path(Rc::from(dir_name(p))));
+        return Ok(Value::Path(Rc::new(dir_name(p).to_string())));
     }
     let s = ev.coerce_to_string(&v, Coercion::PLAIN)?;
     let mut ctx = Context::new();

@@ -162,8 +162,14 @@ fn write_json(
             }
             out.push(']');
         }
-        Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_) => {
-            return Err(EvalError::msg("cannot convert a function to JSON"));
+        Value::Lambda(closure) => {
+            return Err(EvalError::msg("cannot convert a function to JSON").at(closure.def.pos));
+        }
+        Value::PrimOp(_) | Value::PrimOpApp(_) => {
+            return Err(EvalError::msg(format!(
+                "cannot convert {} to JSON",
+                value.type_desc()
+            )));
         }
         Value::Thunk(_) => return Err(EvalError::msg("cannot convert a thunk to JSON")),
     }
@@ -177,8 +183,6 @@ fn json_string(s: &str, out: &mut String) {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
@@ -191,44 +195,10 @@ fn json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// A float as Nix's JSON writer prints it: the shortest digits that read back to the
-/// same value, in positional notation for decimal exponents from -4 to 15 (with `.0`
-/// on whole numbers), else as `1.5e+20`; non-finite numbers are `null`.
+/// A float as Nix 2.8's JSON writer prints it: like its plain printer (C++'s `%g`),
+/// so `1.0` is `1` and infinity is `inf`.
 fn json_float(f: f64) -> String {
-    if !f.is_finite() {
-        return "null".to_owned();
-    }
-    let sign = if f.is_sign_negative() { "-" } else { "" };
-    let f = f.abs();
-    if f == 0.0 {
-        return format!("{sign}0.0");
-    }
-    let sci = format!("{f:e}");
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let k = i32::try_from(digits.len()).unwrap_or(i32::MAX);
-    // The decimal point sits after `n` digits.
-    let n = exponent + 1;
-    let body = if k <= n && n <= 15 {
-        format!("{digits}{}.0", "0".repeat((n - k) as usize))
-    } else if 0 < n && n <= 15 {
-        let (int, frac) = digits.split_at(n as usize);
-        format!("{int}.{frac}")
-    } else if -4 < n && n <= 0 {
-        format!("0.{}{digits}", "0".repeat((-n) as usize))
-    } else {
-        let (first, rest) = digits.split_at(1);
-        let e = n - 1;
-        let exp_sign = if e < 0 { '-' } else { '+' };
-        let dot = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        format!("{first}{dot}e{exp_sign}{:02}", e.abs())
-    };
-    format!("{sign}{body}")
+    super::super::print::format_float(f)
 }
 
 // ---------------------------------------------------------------------------------
@@ -287,22 +257,14 @@ mod tests {
     #[test]
     fn floats_print_as_nix_json_does() {
         let cases = [
-            (1.0, "1.0"),
+            (1.0, "1"),
             (0.1, "0.1"),
-            (1.0e20, "1e+20"),
-            (1.5e20, "1.5e+20"),
-            (-0.0, "-0.0"),
+            (1.5e10, "1.5e+10"),
             (1.0e-7, "1e-07"),
-            (0.001, "0.001"),
-            (0.0001, "0.0001"),
-            (1.0e-5, "1e-05"),
-            (123456789.0, "123456789.0"),
-            (1.0e14, "100000000000000.0"),
-            (1.0e15, "1e+15"),
-            (1.0 / 3.0, "0.3333333333333333"),
+            (123456789.0, "1.23457e+08"),
+            (1.0 / 3.0, "0.333333"),
             (1.0e300, "1e+300"),
-            (f64::INFINITY, "null"),
-            (1.234_567_8, "1.2345678"),
+            (f64::INFINITY, "inf"),
         ];
         for (f, expected) in cases {
             assert_eq!(json_float(f), expected, "{f:e}");
@@ -313,7 +275,7 @@ mod tests {
     fn strings_escape_control_characters() {
         let mut out = String::new();
         json_string("a\"\\\n\t\r\u{1}\u{1f}\u{8}\u{c}é/", &mut out);
-        assert_eq!(out, r#""a\"\\\n\t\r\u0001\u001f\b\fé/""#);
+        assert_eq!(out, r#""a\"\\\n\t\r\u0001\u001f\u0008\u000cé/""#);
     }
 
     fn eval(expr: &str) -> Result<String, String> {
@@ -328,12 +290,11 @@ mod tests {
             .map_err(|e| e.to_string())
     }
 
-    // Current Nix writes JSON with nlohmann's printer, unlike Nix 2.8.
     #[test]
-    fn to_json_writes_floats_and_escapes_as_current_nix() {
+    fn to_json_writes_floats_and_escapes_as_nix_2_8() {
         assert_eq!(
             eval(r#"builtins.toJSON [ 1.0 0.1 (builtins.fromJSON "\"\\b\\f\"") ]"#),
-            Ok(r#""[1.0,0.1,\"\\b\\f\"]""#.to_owned())
+            Ok(r#""[1,0.1,\"\\u0008\\u000c\"]""#.to_owned())
         );
     }
 

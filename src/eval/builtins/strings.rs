@@ -142,7 +142,7 @@ fn split(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalErr
     let matches = regex.find_all(bytes);
     if matches.is_empty() {
         // Nix 2.8 answers with the subject's text, without its context.
-        return Ok(Value::list(vec![Value::string(subject.text_rc())]));
+        return Ok(Value::list(vec![Value::string(subject.as_str())]));
     }
     let mut items = Vec::with_capacity(matches.len() * 2 + 1);
     let mut previous_end = 0;
