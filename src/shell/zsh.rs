@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use super::bash::quote;
+use super::bash::{Bash, quote};
 use super::{Shell, ShellError, fill_hook};
 use crate::config::VarName;
 
@@ -15,17 +15,14 @@ const HOOK: &str = include_str!("../../shell-hooks/hook.zsh");
 #[derive(Debug, Clone, Copy)]
 pub struct Zsh;
 
+/// Variables and hooks are written exactly as for bash; only the prompt hook differs.
 impl Shell for Zsh {
     fn set(&self, out: &mut Vec<u8>, name: &VarName, value: &OsStr) -> Result<(), ShellError> {
-        out.extend_from_slice(format!("export {name}=").as_bytes());
-        out.extend_from_slice(&quote(value.as_bytes()));
-        out.extend_from_slice(b";\n");
-        Ok(())
+        Bash.set(out, name, value)
     }
 
     fn unset(&self, out: &mut Vec<u8>, name: &VarName) -> Result<(), ShellError> {
-        out.extend_from_slice(format!("unset {name};\n").as_bytes());
-        Ok(())
+        Bash.unset(out, name)
     }
 
     fn prepend_path(
@@ -34,17 +31,11 @@ impl Shell for Zsh {
         name: &VarName,
         entry: &OsStr,
     ) -> Result<(), ShellError> {
-        out.extend_from_slice(format!("export {name}=").as_bytes());
-        out.extend_from_slice(&quote(entry.as_bytes()));
-        out.extend_from_slice(format!("\"${{{name}:+:${name}}}\";\n").as_bytes());
-        Ok(())
+        Bash.prepend_path(out, name, entry)
     }
 
     fn run(&self, out: &mut Vec<u8>, code: &str) -> Result<(), ShellError> {
-        out.extend_from_slice(b"eval ");
-        out.extend_from_slice(&quote(code.as_bytes()));
-        out.extend_from_slice(b";\n");
-        Ok(())
+        Bash.run(out, code)
     }
 
     fn hook(&self, exe: &Path) -> Vec<u8> {
