@@ -91,20 +91,5 @@ pub(super) fn register(
 
 /// Removes a tree a failed build left behind, even where it is read-only.
 pub(super) fn remove_tree(path: &Path) -> Result<(), BuildError> {
-    let meta = match fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_at(path)(e)),
-    };
-    if meta.is_dir() {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o700)).map_err(io_at(path))?;
-        for entry in fs::read_dir(path).map_err(io_at(path))? {
-            let entry = entry.map_err(io_at(path))?;
-            remove_tree(&entry.path())?;
-        }
-        fs::remove_dir(path).map_err(io_at(path))
-    } else {
-        fs::remove_file(path).map_err(io_at(path))
-    }
+    Ok(crate::store::remove_tree(path)?)
 }

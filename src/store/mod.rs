@@ -43,6 +43,7 @@ mod verify;
 
 pub use address::{FixedOutputHash, IngestionMethod};
 pub use derivation::{Derivation, DerivationOutput, DerivationRequest, DrvHashes, Instantiated};
+pub use fsops::remove_tree;
 pub use hash::{Hash, HashAlgo, HashFormat};
 pub use path::{StoreDir, StorePath};
 
