@@ -16,6 +16,7 @@
 //! [`Evaluator::print_value`] or the typed forcing helpers; errors render with
 //! [`Evaluator::render_error`].
 
+mod attrs;
 pub mod builtins;
 mod compile;
 pub mod error;

@@ -233,7 +233,7 @@ impl Evaluator {
                 if l.is_empty() {
                     return Ok(Value::Attrs(r));
                 }
-                Ok(Value::attrs(l.update(&r)))
+                Ok(Value::attrs(Attrs::update(&l, &r)))
             }
             BinOp::And | BinOp::Or | BinOp::Implies => {
                 let x = match a {

@@ -13,11 +13,11 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
 
+pub use super::attrs::{Attr, Attrs};
 use super::error::EvalError;
 use super::ir::{Expr, LambdaDef};
 use super::machine::Evaluator;
 use super::source::Pos;
-use super::symbol::Symbol;
 
 /// One element of a string's context: what a string built from store paths depends on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -165,157 +165,6 @@ impl StringBuilder {
     /// The finished string.
     pub fn finish(self) -> NixString {
         NixString::with_context(self.text, self.context)
-    }
-}
-
-/// One attribute: its name, where it was defined (for `unsafeGetAttrPos`) and its value.
-#[derive(Clone)]
-pub struct Attr {
-    /// The attribute name.
-    pub name: Symbol,
-    /// Where the attribute was defined, [`Pos::NONE`] if not from source.
-    pub pos: Pos,
-    /// The (possibly unevaluated) value.
-    pub value: Value,
-}
-
-/// An attribute set, sorted by symbol id.
-#[derive(Clone, Default)]
-pub struct Attrs {
-    entries: Vec<Attr>,
-    /// Where the set was written ([`Pos::NONE`] for sets built by operators and builtins);
-    /// errors about the set as a whole point there.
-    pos: Pos,
-}
-
-impl Attrs {
-    /// The empty set.
-    pub fn new() -> Attrs {
-        Attrs::default()
-    }
-
-    /// Builds a set from entries in any order; on duplicate names the first one wins.
-    pub fn from_unsorted(mut entries: Vec<Attr>) -> Attrs {
-        entries.sort_by_key(|a| a.name);
-        entries.dedup_by_key(|a| a.name);
-        Attrs {
-            entries,
-            pos: Pos::NONE,
-        }
-    }
-
-    /// Builds a set from entries already sorted by symbol with no duplicates.
-    pub(crate) fn from_sorted(entries: Vec<Attr>) -> Attrs {
-        debug_assert!(entries.windows(2).all(|w| w[0].name < w[1].name));
-        Attrs {
-            entries,
-            pos: Pos::NONE,
-        }
-    }
-
-    /// The same set, written at `pos`.
-    pub(crate) fn at(mut self, pos: Pos) -> Attrs {
-        self.pos = pos;
-        self
-    }
-
-    /// Where the set was written, [`Pos::NONE`] if not from source.
-    pub fn pos(&self) -> Pos {
-        self.pos
-    }
-
-    /// The number of attributes.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The attribute named `name`.
-    pub fn get_attr(&self, name: Symbol) -> Option<&Attr> {
-        self.entries
-            .binary_search_by_key(&name, |a| a.name)
-            .ok()
-            .map(|i| &self.entries[i])
-    }
-
-    /// The value of the attribute named `name`.
-    pub fn get(&self, name: Symbol) -> Option<&Value> {
-        self.get_attr(name).map(|a| &a.value)
-    }
-
-    /// Iterates in symbol order (not name order: sort by name before showing).
-    pub fn iter(&self) -> std::slice::Iter<'_, Attr> {
-        self.entries.iter()
-    }
-
-    /// Sets `name` (replacing an existing value).
-    pub fn insert(&mut self, name: Symbol, pos: Pos, value: Value) {
-        match self.entries.binary_search_by_key(&name, |a| a.name) {
-            Ok(i) => self.entries[i] = Attr { name, pos, value },
-            Err(i) => self.entries.insert(i, Attr { name, pos, value }),
-        }
-    }
-
-    /// `self // other`: a merge of two sorted runs, right side winning.
-    pub fn update(&self, other: &Attrs) -> Attrs {
-        let (a, b) = (&self.entries, &other.entries);
-        if b.len() <= 16 && b.len() * 8 < a.len() {
-            // A few attributes over a big set (overlays): copy, then patch in place.
-            let mut out = Vec::with_capacity(a.len() + b.len());
-            out.extend_from_slice(a);
-            for attr in b {
-                match out.binary_search_by_key(&attr.name, |x| x.name) {
-                    Ok(i) => out[i] = attr.clone(),
-                    Err(i) => out.insert(i, attr.clone()),
-                }
-            }
-            return Attrs {
-                entries: out,
-                pos: Pos::NONE,
-            };
-        }
-        let mut out = Vec::with_capacity(a.len() + b.len());
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].name.cmp(&b[j].name) {
-                std::cmp::Ordering::Less => {
-                    out.push(a[i].clone());
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    out.push(b[j].clone());
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    out.push(b[j].clone());
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        out.extend_from_slice(&a[i..]);
-        out.extend_from_slice(&b[j..]);
-        Attrs {
-            entries: out,
-            pos: Pos::NONE,
-        }
-    }
-
-    /// The set without the given names.
-    pub fn without(&self, names: &[Symbol]) -> Attrs {
-        Attrs {
-            entries: self
-                .entries
-                .iter()
-                .filter(|a| !names.contains(&a.name))
-                .cloned()
-                .collect(),
-            pos: Pos::NONE,
-        }
     }
 }
 
