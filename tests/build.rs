@@ -30,7 +30,9 @@ fn nix(program: &str, root: &Path) -> Command {
         .env("NIX_STATE_DIR", root.join("var"))
         .env("NIX_LOG_DIR", root.join("log"))
         .env_remove("NIX_REMOTE")
-        .args(["--option", "substituters", ""]);
+        .args(["--option", "substituters", ""])
+        // Builds run as the calling user: a fresh machine has no `nixbld` group.
+        .args(["--option", "build-users-group", ""]);
     c
 }
 
