@@ -89,6 +89,74 @@ fn archive_an_unsatisfied_version_names_the_package_and_both_versions() {
 }
 
 #[test]
+fn archive_an_unknown_package_points_at_its_line_and_suggests_close_names() {
+    let state = tempfile::tempdir().unwrap();
+    let project = state.path().join("p");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("denv.toml"),
+        "# tools\n[packages]\nhello = \"*\"\njqq = \"*\"\n",
+    )
+    .unwrap();
+    let out = denv(state.path(), &project, &["run", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("denv.toml:4:1: unknown package `jqq`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `jq`"), "{err}");
+    assert!(!project.join(".denv/profile").exists());
+}
+
+#[test]
+fn archive_denv_nix_adds_packages_variables_and_scripts_and_is_reread_after_an_edit() {
+    let state = tempfile::tempdir().unwrap();
+    let project = state.path().join("p");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("denv.toml"),
+        "[packages]\njq = \"*\"\n[env]\nFROM_TOML = \"t\"\n",
+    )
+    .unwrap();
+    let nix = |greeting: &str| {
+        format!(
+            "{{ pkgs, lib, root, ... }}: {{\n  packages = [ pkgs.hello ];\n  \
+             env.FROM_NIX = \"n-${{lib.optionalString true \"yes\"}}\";\n  \
+             env.WHERE = \"${{toString root}}/x\";\n  \
+             scripts.hi = \"hello -g {greeting}\";\n}}\n"
+        )
+    };
+    std::fs::write(project.join("denv.nix"), nix("first")).unwrap();
+    let run = |cmd: &str| {
+        let out = denv(state.path(), &project, &["run", "--", "sh", "-c", cmd]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert_eq!(
+        run("echo $FROM_TOML $FROM_NIX $WHERE; hi; jq -n 1+1"),
+        format!("t n-yes {}/x\nfirst\n2\n", project.display())
+    );
+    std::fs::write(project.join("denv.nix"), nix("second")).unwrap();
+    assert_eq!(run("hi"), "second\n");
+
+    // A misspelt attribute points into denv.nix with a suggestion.
+    std::fs::write(
+        project.join("denv.nix"),
+        "{ pkgs, ... }: {\n  packages = [ pkgs.hello ];\n  envv.FOO = \"1\";\n}\n",
+    )
+    .unwrap();
+    let out = denv(state.path(), &project, &["run", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("denv.nix:3:3: unknown attribute `envv`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `env`?"), "{err}");
+}
+
+#[test]
 fn archive_adhoc_packages_with_pure_keep_the_host_path_out() {
     let state = tempfile::tempdir().unwrap();
     let out = denv(

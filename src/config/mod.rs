@@ -21,7 +21,7 @@ mod version;
 use std::path::{Path, PathBuf};
 
 pub use edit::ProjectFile;
-pub use error::{ConfigError, Diagnostic};
+pub use error::{ConfigError, Diagnostic, edit_distance, suggest};
 pub use project::{
     Channel, EnvEntry, PROJECT_FILE, PackageName, PackageSpec, Project, Script, ScriptName,
     VarName, expand,
@@ -62,6 +62,26 @@ pub fn from_text(path: &Path, text: &str) -> Result<Project, ConfigError> {
     let src = raw::Source { file: path, text };
     let raw = raw::parse(path, text)?;
     project::validate(&src, root, raw)
+}
+
+/// A diagnostic at the key of package `name` in the project file at `path`; `None` when the
+/// file cannot be read or no longer lists the package.
+pub fn at_package_key(
+    path: &Path,
+    name: &str,
+    message: String,
+    hint: Option<String>,
+) -> Option<Diagnostic> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let raw = raw::parse(path, &text).ok()?;
+    let (key, _) = raw.packages.iter().find(|(key, _)| key.value == name)?;
+    Some(Diagnostic::new(
+        path,
+        &text,
+        key.span.clone(),
+        message,
+        hint,
+    ))
 }
 
 #[cfg(test)]
@@ -175,6 +195,16 @@ command = "serve"
         let err = load_text("[env]\nA = \"unterminated\n").unwrap_err();
         assert!(err.starts_with("/p/denv.toml:2:"), "{err}");
         assert!(err.contains("invalid TOML"), "{err}");
+    }
+
+    #[test]
+    fn a_package_key_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(PROJECT_FILE);
+        std::fs::write(&file, "[packages]\nhello = \"*\"\njqq = \"*\"\n").unwrap();
+        let diag = at_package_key(&file, "jqq", "unknown".into(), None).unwrap();
+        assert_eq!((diag.line, diag.column), (3, 1));
+        assert!(at_package_key(&file, "nope", "unknown".into(), None).is_none());
     }
 
     #[test]

@@ -15,6 +15,7 @@
 mod derivation;
 mod fetch;
 mod instantiate;
+mod reads;
 mod realise;
 mod source;
 
@@ -31,7 +32,7 @@ use crate::store::{Derivation, DrvHashes, Store, StoreDir, StorePath};
 pub use instantiate::{
     AutoArg, Evaluated, Input, InstantiateError, Instantiation, Target, evaluator, instantiate,
 };
-pub use realise::{Built, RealiseError, build, instantiate_into};
+pub use realise::{Built, RealiseError, build, build_recording, instantiate_into};
 
 /// Why a store operation of the evaluation failed.
 #[derive(Debug, thiserror::Error)]

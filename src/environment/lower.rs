@@ -9,6 +9,8 @@
 //! The expression is the only thing the environment hands to the evaluator, so what a
 //! profile contains is decided by Nix code a user could write by hand.
 
+use std::path::Path;
+
 use crate::config::{Channel, PackageSpec, Relation, VersionReq};
 use crate::pkgs::version::Version;
 
@@ -16,8 +18,20 @@ use crate::pkgs::version::Version;
 /// declaration order (space-separated in its environment).
 pub const VERSIONS_ATTR: &str = "versions";
 
-/// The Nix expression of the profile derivation for `packages` from `channels`.
-pub fn profile_expression(packages: &[PackageSpec], channels: &[Channel]) -> String {
+/// A project's `denv.nix`, called with the project's root.
+#[derive(Debug, Clone, Copy)]
+pub struct NixFile<'a> {
+    pub file: &'a Path,
+    pub root: &'a Path,
+}
+
+/// The Nix expression of the profile derivation for `packages` from `channels`, plus the
+/// packages and activation data of `denv.nix` when there is one.
+pub fn profile_expression(
+    packages: &[PackageSpec],
+    channels: &[Channel],
+    nix: Option<NixFile<'_>>,
+) -> String {
     let channel_args: String = channels
         .iter()
         .map(|c| format!(" {} = {};", nix_string(&c.name), nix_string(&c.suite)))
@@ -34,15 +48,29 @@ pub fn profile_expression(packages: &[PackageSpec], channels: &[Channel]) -> Str
         })
         .collect();
     let versions: Vec<String> = selected.iter().map(|s| format!("({s}).version")).collect();
+    let (project, nix_paths, activation) = match nix {
+        Some(nix) => (
+            format!(
+                "  project = {};\n",
+                super::nixfile::call_expression(nix.file, nix.root)
+            ),
+            " ++ project.packages",
+            format!(
+                "  {} = project.activation;\n",
+                super::nixfile::ACTIVATION_ATTR
+            ),
+        ),
+        None => (String::new(), "", String::new()),
+    };
     format!(
-        "let denv = import <denv> {{ channels = {{{channel_args} }}; }}; in\n\
+        "let\n  denv = import <denv> {{ channels = {{{channel_args} }}; }};\n{project}in\n\
          derivation {{\n  \
          name = \"denv-profile\";\n  \
          system = \"builtin\";\n  \
          builder = \"builtin:profile\";\n  \
-         paths = [ {} ];\n  \
+         paths = [ {} ]{nix_paths};\n  \
          {VERSIONS_ATTR} = [ {} ];\n\
-         }}\n",
+         {activation}}}\n",
         selected.join(" "),
         versions.join(" ")
     )
@@ -106,6 +134,7 @@ mod tests {
         let expr = profile_expression(
             &[spec("jq", None), spec("golang-go", Some("trixie"))],
             &channels,
+            None,
         );
         assert!(
             expr.contains(r#"channels = { "trixie" = "trixie"; }"#),

@@ -19,6 +19,8 @@ pub mod denv;
 pub mod glue;
 pub mod lower;
 pub mod model;
+pub mod nixfile;
 pub mod profile;
+mod unknown_packages;
 
 pub use profile::{EnvironmentError, adhoc, resolve};

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{Project, VarName};
 
 use super::codec::{Decoder, Encoder};
+use super::nixfile::NixProject;
 
 /// One change to one variable, applied in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +131,38 @@ impl Environment {
         }
     }
 
+    /// Adds what `denv.nix` sets, after what `denv.toml` set: its variables (prepended to
+    /// `PATH`-like lists, replacing others), its scripts, and its hooks after the file's.
+    pub fn add_nix(&mut self, nix: &NixProject) {
+        if self.scripts.is_empty() && !nix.scripts.is_empty() {
+            let path = VarName::new("PATH").expect("a constant variable name is valid");
+            self.vars.push(VarOp::Prepend(
+                path,
+                scripts_dir(&self.root).into_os_string(),
+            ));
+        }
+        for (name, value) in &nix.env {
+            self.vars.push(if name.is_path_like() {
+                VarOp::Prepend(name.clone(), value.clone())
+            } else {
+                VarOp::Set(name.clone(), value.clone())
+            });
+        }
+        for (name, command) in &nix.scripts {
+            self.scripts.retain(|s| s.name != name.as_str());
+            self.scripts.push(ScriptEntry {
+                name: name.as_str().to_owned(),
+                command: command.clone(),
+            });
+        }
+        let join = |first: &Option<String>, second: &Option<String>| match (first, second) {
+            (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
+            (a, b) => a.clone().or_else(|| b.clone()),
+        };
+        self.enter_hook = join(&self.enter_hook, &nix.enter_hook);
+        self.exit_hook = join(&self.exit_hook, &nix.exit_hook);
+    }
+
     /// Writes each script as an executable `#!/bin/sh` file in `<root>/.denv/bin` and
     /// removes ones no longer declared.
     pub fn write_scripts(&self) -> std::io::Result<()> {
@@ -150,7 +183,7 @@ impl Environment {
         for script in &self.scripts {
             let path = bin.join(&script.name);
             let body = format!(
-                "#!/bin/sh\n# `{}` from [scripts] in denv.toml (regenerated on activation)\n{}\n",
+                "#!/bin/sh\n# `{}` from the project's scripts (regenerated on activation)\n{}\n",
                 script.name, script.command
             );
             if std::fs::read(&path).ok().as_deref() != Some(body.as_bytes()) {

@@ -1,8 +1,9 @@
 //! Computing a project's environment, and the seam where its packages are realised.
 //!
-//! [`realise_profile`] turns `[packages]` into a profile directory in the store. Until the
-//! package pipeline (resolve → lock → derivations → build) is joined here it refuses a
-//! project that declares packages, rather than activating without them.
+//! [`realise_profile`] turns `[packages]` (and `denv.nix`, when there is one) into a profile
+//! directory in the store, through one evaluation of the lowered expression and one build.
+//! A package name that no channel has is reported at its line in `denv.toml`, with the
+//! nearest names the channel does have.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,9 @@ use crate::store::derivation::Derivation;
 use crate::store::{Store, StorePath};
 
 use super::glue::{self, Input, Target};
-use super::lower;
+use super::lower::{self, NixFile};
+use super::nixfile::{self, NixProject};
+use super::unknown_packages;
 
 use super::cache::{self, Fingerprint};
 use super::model::{Environment, VarOp, project_inputs};
@@ -45,6 +48,10 @@ pub enum EnvironmentError {
         wanted: String,
         found: String,
     },
+    #[error(transparent)]
+    NixFile(#[from] super::nixfile::NixFileError),
+    #[error("{0}")]
+    UnknownPackage(Box<config::Diagnostic>),
     #[error("cannot write the scripts of {}: {source}", root.display())]
     Scripts {
         root: PathBuf,
@@ -61,10 +68,18 @@ pub fn resolve(
     let (env, fingerprint) = match cache::read(root) {
         Some(hit) => hit,
         None => {
-            let fingerprint = Fingerprint::take(&project_inputs(root));
+            let inputs = project_inputs(root);
+            let mut fingerprint = Fingerprint::take(&inputs);
             let project = config::load(root)?;
-            let profile = realise_profile(&project, events)?;
-            let env = Environment::from_project(&project, profile);
+            let realised = realise_profile(&project, events)?;
+            let mut env = Environment::from_project(&project, realised.profile);
+            if let Some(nix) = &realised.nix {
+                env.add_nix(nix);
+            }
+            for file in realised.files_read.iter().filter(|f| !inputs.contains(f)) {
+                fingerprint = fingerprint.with(file);
+                env.inputs.push(file.clone());
+            }
             // A cache that cannot be written only costs speed next time.
             if let Err(err) = cache::write(&env, &fingerprint) {
                 tracing::debug!("evaluation cache not written: {err}");
@@ -80,19 +95,47 @@ pub fn resolve(
     Ok((env, fingerprint))
 }
 
-/// Realises the project's `[packages]` into a profile in the store; `None` when there are
-/// none.
+/// What realising a project gave.
+#[derive(Debug, Default)]
+pub struct Realised {
+    /// The profile in the store; `None` when the project has no packages and no `denv.nix`.
+    pub profile: Option<PathBuf>,
+    /// What `denv.nix` adds, when there is one.
+    pub nix: Option<NixProject>,
+    /// Every file outside the store that the evaluation read.
+    pub files_read: Vec<PathBuf>,
+}
+
+/// Realises the project's `[packages]` and `denv.nix` into a profile in the store.
 pub fn realise_profile(
     project: &Project,
     events: &mut dyn FnMut(BuildEvent),
-) -> Result<Option<PathBuf>, EnvironmentError> {
-    realise_packages(
+) -> Result<Realised, EnvironmentError> {
+    let nix_file = nixfile::find(&project.root);
+    let nix = nix_file.as_deref().map(|file| NixFile {
+        file,
+        root: &project.root,
+    });
+    let realised = realise_packages(
         &project.file(),
         Some(&project.root),
         &project.packages,
         &project.channels,
+        nix,
         events,
-    )
+    )?;
+    let Some(realised) = realised else {
+        return Ok(Realised::default());
+    };
+    let nix = match (&nix_file, &realised.activation) {
+        (Some(file), Some(json)) => Some(NixProject::from_json(file, json)?),
+        _ => None,
+    };
+    Ok(Realised {
+        profile: Some(realised.profile),
+        nix,
+        files_read: realised.files_read,
+    })
 }
 
 /// An ad-hoc environment of `packages` (`denv shell -p`, `denv run -p`), entered from `cwd`.
@@ -105,7 +148,8 @@ pub fn adhoc(
         .and_then(|root| config::load(&root).ok())
         .map(|project| project.channels)
         .unwrap_or_default();
-    let profile = realise_packages(cwd, None, packages, &channels, events)?;
+    let profile = realise_packages(cwd, None, packages, &channels, None, events)?
+        .map(|realised| realised.profile);
     let vars = profile
         .iter()
         .filter_map(|profile| {
@@ -124,22 +168,31 @@ pub fn adhoc(
     })
 }
 
-/// Realises `packages` into one profile in the store; `None` when there are none. With a
-/// project root the profile is kept from garbage collection by `<root>/.denv/profile`.
+/// A built profile, with what its evaluation read and `denv.nix`'s activation data.
+struct BuiltProfile {
+    profile: PathBuf,
+    activation: Option<String>,
+    files_read: Vec<PathBuf>,
+}
+
+/// Realises `packages` (and `denv.nix`'s) into one profile in the store; `None` when there
+/// is nothing to build. With a project root the profile is kept from garbage collection by
+/// `<root>/.denv/profile`.
 fn realise_packages(
     requested_by: &Path,
     gc_root: Option<&Path>,
     packages: &[PackageSpec],
     channels: &[Channel],
+    nix: Option<NixFile<'_>>,
     events: &mut dyn FnMut(BuildEvent),
-) -> Result<Option<PathBuf>, EnvironmentError> {
-    if packages.is_empty() {
+) -> Result<Option<BuiltProfile>, EnvironmentError> {
+    if packages.is_empty() && nix.is_none() {
         return Ok(None);
     }
     let dirs = Dirs::resolve(Overrides::from_env());
     let store = Store::open(&dirs.store_dir())?;
     let target = Target {
-        input: Input::Expr(lower::profile_expression(packages, channels)),
+        input: Input::Expr(lower::profile_expression(packages, channels, nix)),
         attr_paths: Vec::new(),
         auto_args: Vec::new(),
         include: Vec::new(),
@@ -151,12 +204,22 @@ fn realise_packages(
         ..BuildOptions::default()
     };
     let interrupt = Interrupt::on_signals();
-    let (mut store, built) = glue::build(store, &target, false, &options, &interrupt, events)
-        .map_err(|err| EnvironmentError::Realise(Box::new(err)))?;
+    let (mut store, built, files_read) =
+        match glue::build_recording(store, &target, false, &options, &interrupt, events) {
+            Ok(done) => done,
+            Err(err) => {
+                if gc_root.is_some() {
+                    unknown_packages::check(requested_by, packages)?;
+                }
+                return Err(EnvironmentError::Realise(Box::new(err)));
+            }
+        };
     let Some(profile) = built.into_iter().next() else {
         return Ok(None);
     };
-    check_versions(&store, &profile.drv_path, packages, requested_by)?;
+    let drv = read_derivation(&store, &profile.drv_path)?;
+    check_versions(&drv, packages, requested_by)?;
+    let activation = drv.env.get(nixfile::ACTIVATION_ATTR).cloned();
     if let Some(root) = gc_root {
         let state = root.join(".denv");
         std::fs::create_dir_all(&state).map_err(|source| EnvironmentError::Read {
@@ -165,22 +228,29 @@ fn realise_packages(
         })?;
         store.add_perm_root(&profile.path, &state.join("profile"))?;
     }
-    Ok(Some(store.real_path(&profile.path)))
+    Ok(Some(BuiltProfile {
+        profile: store.real_path(&profile.path),
+        activation,
+        files_read,
+    }))
 }
 
-/// Fails when a package resolved to a version its `denv.toml` entry does not accept.
-fn check_versions(
-    store: &Store,
-    drv_path: &StorePath,
-    packages: &[PackageSpec],
-    requested_by: &Path,
-) -> Result<(), EnvironmentError> {
+/// The derivation at `drv_path`, read back from the store.
+fn read_derivation(store: &Store, drv_path: &StorePath) -> Result<Derivation, EnvironmentError> {
     let drv_file = store.real_path(drv_path);
     let text = std::fs::read_to_string(&drv_file).map_err(|source| EnvironmentError::Read {
         path: drv_file.clone(),
         source,
     })?;
-    let drv = Derivation::from_aterm(store.dir(), drv_path.name(), &text)?;
+    Ok(Derivation::from_aterm(store.dir(), drv_path.name(), &text)?)
+}
+
+/// Fails when a package resolved to a version its `denv.toml` entry does not accept.
+fn check_versions(
+    drv: &Derivation,
+    packages: &[PackageSpec],
+    requested_by: &Path,
+) -> Result<(), EnvironmentError> {
     let versions = drv.env.get(lower::VERSIONS_ATTR).map_or("", String::as_str);
     for (spec, version) in packages.iter().zip(versions.split(' ')) {
         if !lower::satisfies(&spec.version, version) {

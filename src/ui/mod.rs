@@ -10,7 +10,10 @@ use std::io::Write;
 /// Prints `error: MESSAGE` (and its chain of causes) on stderr.
 pub fn error(err: &dyn std::error::Error) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {err}");
+    let text = err.to_string();
+    // An evaluation error arrives rendered as Nix shows it, prefix included.
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let _ = writeln!(stderr, "error: {}", text.trim_end());
     let mut source = err.source();
     while let Some(cause) = source {
         let _ = writeln!(stderr, "       caused by: {cause}");

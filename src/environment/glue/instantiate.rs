@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use super::Glue;
+use super::reads::Recording;
 use crate::eval::ir::Param;
 use crate::eval::{
-    Attrs, EvalError, EvalOptions, Evaluator, Origin, Pos, RealFs, SearchPathEntry, Value,
+    Attrs, EvalError, EvalIo, EvalOptions, Evaluator, Origin, Pos, RealFs, SearchPathEntry, Value,
 };
 use crate::store::{StoreDir, StorePath};
 
@@ -56,6 +57,8 @@ pub struct Evaluated {
 pub struct Instantiation {
     pub derivations: Vec<Evaluated>,
     pub glue: Rc<Glue>,
+    /// Every file outside the store that the evaluation read (see [`Recording`]).
+    pub files_read: Vec<PathBuf>,
 }
 
 /// Why instantiation failed.
@@ -73,12 +76,23 @@ pub fn evaluator(
     nix_path: &[String],
     base_dir: PathBuf,
 ) -> Evaluator {
+    evaluator_over(Rc::new(RealFs), glue, include, nix_path, base_dir)
+}
+
+/// Makes an evaluator whose store side is `glue` and whose files come from `fs`.
+fn evaluator_over(
+    fs: Rc<dyn EvalIo>,
+    glue: Rc<Glue>,
+    include: &[String],
+    nix_path: &[String],
+    base_dir: PathBuf,
+) -> Evaluator {
     let search_path: Vec<SearchPathEntry> = include
         .iter()
         .chain(nix_path)
         .map(|s| SearchPathEntry::parse(s))
         .collect();
-    let io = crate::environment::denv::eval_io(Rc::new(RealFs), &base_dir);
+    let io = crate::environment::denv::eval_io(fs, &base_dir);
     let options = EvalOptions {
         search_path,
         builtin_search_path: crate::environment::denv::builtin_search_path(),
@@ -96,14 +110,20 @@ pub fn instantiate(
     show_trace: bool,
 ) -> Result<Instantiation, InstantiateError> {
     let glue = Rc::new(glue);
-    let mut ev = evaluator(
+    let recording = Rc::new(Recording::new(Rc::new(RealFs), glue.dir().as_path()));
+    let mut ev = evaluator_over(
+        recording.clone(),
         glue.clone(),
         &target.include,
         &target.nix_path,
         target.base_dir.clone(),
     );
     match collect(&mut ev, target) {
-        Ok(derivations) => Ok(Instantiation { derivations, glue }),
+        Ok(derivations) => Ok(Instantiation {
+            derivations,
+            glue,
+            files_read: recording.files(),
+        }),
         Err(e) => Err(InstantiateError::Eval(ev.render_error(&e, show_trace))),
     }
 }

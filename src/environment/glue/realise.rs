@@ -1,6 +1,8 @@
 //! Evaluate, instantiate and build in one call: what `denv build` and the environment
 //! lowering use.
 
+use std::path::PathBuf;
+
 use super::Glue;
 use super::instantiate::{InstantiateError, Target, instantiate};
 use crate::build::{BuildError, BuildEvent, BuildOptions, Goal, Interrupt};
@@ -33,11 +35,21 @@ pub fn instantiate_into(
     target: &Target,
     show_trace: bool,
 ) -> Result<(Store, Vec<super::Evaluated>), RealiseError> {
+    let (store, derivations, _) = instantiate_recording(store, target, show_trace)?;
+    Ok((store, derivations))
+}
+
+/// [`instantiate_into`], also returning every file outside the store the evaluation read.
+fn instantiate_recording(
+    store: Store,
+    target: &Target,
+    show_trace: bool,
+) -> Result<(Store, Vec<super::Evaluated>, Vec<PathBuf>), RealiseError> {
     let inst = instantiate(Glue::writing(store), target, show_trace)?;
     let derivations = inst.derivations;
     let glue = std::rc::Rc::try_unwrap(inst.glue).map_err(|_| RealiseError::StoreInUse)?;
     let store = glue.into_store().ok_or(RealiseError::StoreInUse)?;
-    Ok((store, derivations))
+    Ok((store, derivations, inst.files_read))
 }
 
 /// Evaluates `target`, writes its derivations and builds the selected outputs.
@@ -49,7 +61,20 @@ pub fn build(
     interrupt: &Interrupt,
     events: &mut dyn FnMut(BuildEvent),
 ) -> Result<(Store, Vec<Built>), RealiseError> {
-    let (mut store, derivations) = instantiate_into(store, target, show_trace)?;
+    let (store, built, _) = build_recording(store, target, show_trace, opts, interrupt, events)?;
+    Ok((store, built))
+}
+
+/// [`build`], also returning every file outside the store the evaluation read.
+pub fn build_recording(
+    store: Store,
+    target: &Target,
+    show_trace: bool,
+    opts: &BuildOptions,
+    interrupt: &Interrupt,
+    events: &mut dyn FnMut(BuildEvent),
+) -> Result<(Store, Vec<Built>, Vec<PathBuf>), RealiseError> {
+    let (mut store, derivations, files_read) = instantiate_recording(store, target, show_trace)?;
     let goals: Vec<Goal> = derivations
         .iter()
         .map(|d| Goal {
@@ -68,5 +93,5 @@ pub fn build(
             });
         }
     }
-    Ok((store, built))
+    Ok((store, built, files_read))
 }
