@@ -245,6 +245,9 @@ impl Evaluator {
             ThunkState::Apply(app) => self
                 .force(&app.0)
                 .and_then(|f| self.call(&f, app.1.clone(), Pos::NONE)),
+            ThunkState::ApplyToIndex(f, index) => self
+                .force(f)
+                .and_then(|f| self.call(&f, Value::Int(*index), Pos::NONE)),
             ThunkState::Native(f) => {
                 let f = f.clone();
                 f(self)

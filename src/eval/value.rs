@@ -226,6 +226,9 @@ pub(crate) enum ThunkState {
     /// A function application waiting to happen (`map f xs` elements).
     /// (Boxed: it is the largest state and rarely used, so every thunk stays small.)
     Apply(Box<(Value, Value)>),
+    /// `f i` for a `genList` element: the function is shared by the whole list, so an
+    /// element costs no allocation beyond its thunk.
+    ApplyToIndex(Rc<Value>, i64),
     /// Rust code waiting to run.
     Native(NativeThunk),
     /// Under evaluation: forcing it again is infinite recursion.
@@ -246,6 +249,11 @@ impl Thunk {
     /// A thunk that applies `f` to `arg` when forced.
     pub fn apply(f: Value, arg: Value) -> Thunk {
         Thunk(Rc::new(RefCell::new(ThunkState::Apply(Box::new((f, arg))))))
+    }
+
+    /// A thunk that applies the shared `f` to the integer `index` when forced.
+    pub fn apply_to_index(f: Rc<Value>, index: i64) -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::ApplyToIndex(f, index))))
     }
 
     /// A thunk that runs `f` when forced.

@@ -5,6 +5,7 @@ use crate::eval::error::EvalError;
 use crate::eval::machine::Evaluator;
 use crate::eval::source::Pos;
 use crate::eval::value::{Thunk, Value};
+use std::rc::Rc;
 
 /// The builtins of this family.
 pub(super) const BUILTINS: &[Builtin] = &[
@@ -181,10 +182,10 @@ fn gen_list(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     if n < 0 {
         return Err(EvalError::msg(format!("cannot create list of size {n}")));
     }
-    let f = &args[0];
+    let f = Rc::new(args[0].clone());
     Ok(Value::list(
         (0..n)
-            .map(|i| Value::Thunk(Thunk::apply(f.clone(), Value::Int(i))))
+            .map(|i| Value::Thunk(Thunk::apply_to_index(f.clone(), i)))
             .collect(),
     ))
 }
