@@ -1,5 +1,6 @@
 //! `denv update [--channel C]`: fetch, verify and cache the package indexes of every
-//! channel (the default one from apt's sources and those declared in `[channels]`).
+//! channel (the default one from apt's sources and those declared in `[channels]`), then
+//! re-resolve the current project's packages (of that channel) and rewrite its `denv.lock`.
 //!
 //! Also holds the small recipe the package verbs share: which channels exist here.
 
@@ -7,6 +8,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::config;
+use crate::environment::pins::{self, Refresh};
 use crate::paths::{Dirs, Overrides};
 use crate::pkgs::channel::{self, Channel, ChannelSpec, DEFAULT_CHANNEL};
 use crate::pkgs::{AptConfig, Fetcher, PkgsError, Progress, update};
@@ -136,8 +139,38 @@ pub fn run(args: Args) -> u8 {
         }
         Ok(())
     })();
-    match result {
-        Ok(()) => 0,
-        Err(err) => fail(&err),
+    if let Err(err) = result {
+        return fail(&err);
+    }
+    relock_project(channel)
+}
+
+/// Re-resolves the current project's packages (those of `channel` only, when given) against
+/// the indexes just fetched and rewrites its `denv.lock`.
+fn relock_project(channel: Option<String>) -> u8 {
+    let Some(root) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| config::find_root(&cwd))
+    else {
+        return 0;
+    };
+    let refresh = match channel {
+        Some(name) => Refresh::Channel(name),
+        None => Refresh::All,
+    };
+    match pins::relock(&root, &refresh) {
+        Ok(changed) => {
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "{}: {}",
+                root.join(config::LOCK_FILE).display(),
+                if changed { "updated" } else { "unchanged" }
+            );
+            0
+        }
+        Err(err) => {
+            ui::error(&err);
+            super::EXIT_USAGE
+        }
     }
 }

@@ -7,6 +7,7 @@
 //!   (spans, known keys,   (names, versions,
 //!    value types)          [env] expansion)
 //! text ─edit::ProjectFile::open─► ProjectFile ─add/remove_package─► save (comments kept)
+//! denv.lock ─lock::parse─► Lock ─lock::render─► denv.lock   (pins, written by environment)
 //! ```
 //!
 //! Errors point at `denv.toml:LINE:COL` with the line, a caret and a hint. This module
@@ -14,6 +15,7 @@
 
 mod edit;
 mod error;
+pub mod lock;
 mod project;
 mod raw;
 mod version;
@@ -22,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use edit::ProjectFile;
 pub use error::{ConfigError, Diagnostic, edit_distance, suggest};
+pub use lock::{LOCK_FILE, Lock, LockedDeb, LockedPackage};
 pub use project::{
     Channel, EnvEntry, PROJECT_FILE, PackageName, PackageSpec, Project, Script, ScriptName,
     VarName, expand,

@@ -61,6 +61,17 @@ impl Fingerprint {
         self
     }
 
+    /// This fingerprint with `path`'s stamp taken again now (for a file the computation
+    /// itself wrote, such as `denv.lock`).
+    pub fn restamp(mut self, path: &Path) -> Self {
+        let stamp = Stamp::of(path);
+        match self.files.iter_mut().find(|(p, _)| p == path) {
+            Some(entry) => entry.1 = stamp,
+            None => self.files.push((path.to_path_buf(), stamp)),
+        }
+        self
+    }
+
     /// Whether every file still has its recorded stamp and the version is this denv's.
     pub fn is_current(&self) -> bool {
         self.version == env!("CARGO_PKG_VERSION")

@@ -6,6 +6,8 @@
 //!      derivation { builder = "builtin:profile"; paths = [ jq trixie.nodejs ];
 //!                   versions = [ jq.version trixie.nodejs.version ]; … }
 //! ```
+//! A package pinned by `denv.lock` is lowered to `denv.lib.mkPackage { …its closure… }`
+//! instead, so its evaluation reads no index and runs no resolver.
 //! The expression is the only thing the environment hands to the evaluator, so what a
 //! profile contains is decided by Nix code a user could write by hand.
 
@@ -25,10 +27,19 @@ pub struct NixFile<'a> {
     pub root: &'a Path,
 }
 
+/// How a package enters the profile.
+#[derive(Debug, Clone)]
+pub enum Selected<'a> {
+    /// Looked up (and resolved) in its channel while evaluating: `denv.pkgs.NAME`.
+    FromChannel(&'a PackageSpec),
+    /// A pinned closure, already written as a Nix expression over `denv`.
+    Pinned(String),
+}
+
 /// The Nix expression of the profile derivation for `packages` from `channels`, plus the
 /// packages and activation data of `denv.nix` when there is one.
 pub fn profile_expression(
-    packages: &[PackageSpec],
+    packages: &[Selected<'_>],
     channels: &[Channel],
     nix: Option<NixFile<'_>>,
 ) -> String {
@@ -38,13 +49,16 @@ pub fn profile_expression(
         .collect();
     let selected: Vec<String> = packages
         .iter()
-        .map(|p| match &p.channel {
-            Some(channel) => format!(
-                "denv.pkgs.{}.{}",
-                nix_string(channel),
-                nix_string(p.name.as_str())
-            ),
-            None => format!("denv.pkgs.{}", nix_string(p.name.as_str())),
+        .map(|p| match p {
+            Selected::FromChannel(p) => match &p.channel {
+                Some(channel) => format!(
+                    "denv.pkgs.{}.{}",
+                    nix_string(channel),
+                    nix_string(p.name.as_str())
+                ),
+                None => format!("denv.pkgs.{}", nix_string(p.name.as_str())),
+            },
+            Selected::Pinned(expr) => format!("({})", expr.trim_end()),
         })
         .collect();
     let versions: Vec<String> = selected.iter().map(|s| format!("({s}).version")).collect();
@@ -131,8 +145,13 @@ mod tests {
             suite: "trixie".into(),
             components: vec!["main".into()],
         }];
+        let (jq, go) = (spec("jq", None), spec("golang-go", Some("trixie")));
         let expr = profile_expression(
-            &[spec("jq", None), spec("golang-go", Some("trixie"))],
+            &[
+                Selected::FromChannel(&jq),
+                Selected::FromChannel(&go),
+                Selected::Pinned("denv.lib.mkPackage { }\n".into()),
+            ],
             &channels,
             None,
         );
@@ -141,7 +160,9 @@ mod tests {
             "{expr}"
         );
         assert!(
-            expr.contains(r#"paths = [ denv.pkgs."jq" denv.pkgs."trixie"."golang-go" ];"#),
+            expr.contains(
+                r#"paths = [ denv.pkgs."jq" denv.pkgs."trixie"."golang-go" (denv.lib.mkPackage { }) ];"#
+            ),
             "{expr}"
         );
         assert!(

@@ -20,6 +20,7 @@ pub mod glue;
 pub mod lower;
 pub mod model;
 pub mod nixfile;
+pub mod pins;
 pub mod profile;
 mod unknown_packages;
 

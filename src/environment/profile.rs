@@ -2,19 +2,23 @@
 //!
 //! [`realise_profile`] turns `[packages]` (and `denv.nix`, when there is one) into a profile
 //! directory in the store, through one evaluation of the lowered expression and one build.
+//! It is the one place a project's environment is realised, so it is where `denv.lock` is
+//! read, completed for changed requests ([`super::pins`]) and written after a good build.
 //! A package name that no channel has is reported at its line in `denv.toml`, with the
 //! nearest names the channel does have.
 
 use std::path::{Path, PathBuf};
 
 use crate::build::{BuildEvent, BuildOptions, Interrupt};
-use crate::config::{self, Channel, ConfigError, PackageSpec, Project, VarName};
+use crate::config::{self, Channel, ConfigError, Lock, PackageSpec, Project, VarName};
 use crate::paths::{Dirs, Overrides};
 use crate::store::derivation::Derivation;
 use crate::store::{Store, StorePath};
 
+use super::denv::Packages;
 use super::glue::{self, Input, Target};
-use super::lower::{self, NixFile};
+use super::lower::{self, NixFile, Selected};
+use super::pins::{self, Refresh};
 use super::nixfile::{self, NixProject};
 use super::unknown_packages;
 
@@ -57,6 +61,25 @@ pub enum EnvironmentError {
         root: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot pin `{package}` from channel `{channel}`: {message}")]
+    Resolve {
+        package: String,
+        channel: String,
+        message: String,
+    },
+    #[error(
+        "denv.lock pins {deb} {version} (for `{package}`), but the archive no longer has \
+         {filename} ({url}: HTTP 404); run `denv update` to re-resolve against the current archive"
+    )]
+    LockedDebGone {
+        package: String,
+        deb: String,
+        version: String,
+        filename: String,
+        url: String,
+    },
+    #[error("cannot fetch a package pinned by denv.lock: {0}")]
+    Fetch(Box<crate::pkgs::PkgsError>),
 }
 
 /// The environment of the project at `root`: from the cache if it is current, else
@@ -72,6 +95,10 @@ pub fn resolve(
             let mut fingerprint = Fingerprint::take(&inputs);
             let project = config::load(root)?;
             let realised = realise_profile(&project, events)?;
+            if realised.lock_written {
+                // Written by this computation: its new stamp is what the cache expects.
+                fingerprint = fingerprint.restamp(&config::lock::lock_path(root));
+            }
             let mut env = Environment::from_project(&project, realised.profile);
             if let Some(nix) = &realised.nix {
                 env.add_nix(nix);
@@ -104,6 +131,8 @@ pub struct Realised {
     pub nix: Option<NixProject>,
     /// Every file outside the store that the evaluation read.
     pub files_read: Vec<PathBuf>,
+    /// Whether `denv.lock` was (re)written.
+    pub lock_written: bool,
 }
 
 /// Realises the project's `[packages]` and `denv.nix` into a profile in the store.
@@ -116,16 +145,40 @@ pub fn realise_profile(
         file,
         root: &project.root,
     });
+    let old_lock = config::lock::read(&project.root)?;
+    let mut channels = Packages::new(&project.root);
+    let lock = pins::pin(project, &mut channels, old_lock.as_ref(), &Refresh::Changed)?;
+    let selected = project
+        .packages
+        .iter()
+        .filter_map(|spec| lock.packages.get(spec.name.as_str()))
+        .map(|entry| pins::package_expression(&mut channels, entry).map(Selected::Pinned))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pinned = Pinned {
+        lock: &lock,
+        channels: &mut channels,
+    };
     let realised = realise_packages(
         &project.file(),
         Some(&project.root),
+        &selected,
         &project.packages,
         &project.channels,
         nix,
+        Some(pinned),
         events,
     )?;
+    // Written once the build succeeded, so a lock always names files that were fetched.
+    let lock_written = if old_lock.is_some() || !project.packages.is_empty() {
+        config::lock::write(&project.root, &lock)?
+    } else {
+        false
+    };
     let Some(realised) = realised else {
-        return Ok(Realised::default());
+        return Ok(Realised {
+            lock_written,
+            ..Realised::default()
+        });
     };
     let nix = match (&nix_file, &realised.activation) {
         (Some(file), Some(json)) => Some(NixProject::from_json(file, json)?),
@@ -135,6 +188,7 @@ pub fn realise_profile(
         profile: Some(realised.profile),
         nix,
         files_read: realised.files_read,
+        lock_written,
     })
 }
 
@@ -148,7 +202,8 @@ pub fn adhoc(
         .and_then(|root| config::load(&root).ok())
         .map(|project| project.channels)
         .unwrap_or_default();
-    let profile = realise_packages(cwd, None, packages, &channels, None, events)?
+    let selected: Vec<Selected<'_>> = packages.iter().map(Selected::FromChannel).collect();
+    let profile = realise_packages(cwd, None, &selected, packages, &channels, None, None, events)?
         .map(|realised| realised.profile);
     let vars = profile
         .iter()
@@ -175,24 +230,40 @@ struct BuiltProfile {
     files_read: Vec<PathBuf>,
 }
 
-/// Realises `packages` (and `denv.nix`'s) into one profile in the store; `None` when there
-/// is nothing to build. With a project root the profile is kept from garbage collection by
-/// `<root>/.denv/profile`.
+/// Pinned packages and the channels that serve their files.
+struct Pinned<'a> {
+    lock: &'a Lock,
+    channels: &'a mut Packages,
+}
+
+/// Realises `selected` (the lowered `packages`) and `denv.nix`'s packages into one profile
+/// in the store; `None` when there is nothing to build. Pinned `.deb`s missing from the
+/// store are fetched first. With a project root the profile is kept from garbage
+/// collection by `<root>/.denv/profile`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one recipe shared by projects and ad-hoc environments"
+)]
 fn realise_packages(
     requested_by: &Path,
     gc_root: Option<&Path>,
+    selected: &[Selected<'_>],
     packages: &[PackageSpec],
     channels: &[Channel],
     nix: Option<NixFile<'_>>,
+    pinned: Option<Pinned<'_>>,
     events: &mut dyn FnMut(BuildEvent),
 ) -> Result<Option<BuiltProfile>, EnvironmentError> {
     if packages.is_empty() && nix.is_none() {
         return Ok(None);
     }
     let dirs = Dirs::resolve(Overrides::from_env());
-    let store = Store::open(&dirs.store_dir())?;
+    let mut store = Store::open(&dirs.store_dir())?;
+    if let Some(pinned) = pinned {
+        pins::fetch_missing(&mut store, pinned.channels, pinned.lock)?;
+    }
     let target = Target {
-        input: Input::Expr(lower::profile_expression(packages, channels, nix)),
+        input: Input::Expr(lower::profile_expression(selected, channels, nix)),
         attr_paths: Vec::new(),
         auto_args: Vec::new(),
         include: Vec::new(),

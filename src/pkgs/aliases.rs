@@ -87,6 +87,7 @@ mod tests {
         let source = IndexSource {
             uri: "http://a.example/d".to_owned(),
             suite: "s".to_owned(),
+            ..IndexSource::default()
         };
         let index = Index::from_packages(&[(source, text)]).unwrap();
         let aliases = Aliases::builtin().unwrap();

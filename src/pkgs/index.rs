@@ -14,11 +14,16 @@ use super::deb822;
 use super::error::PkgsError;
 use super::version::Version;
 
-/// Where a record came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a record came from: one component's signed `Packages` index of one suite.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IndexSource {
     pub uri: String,
     pub suite: String,
+    pub component: String,
+    /// The `Date` of the suite's signed `InRelease`.
+    pub date: String,
+    /// Lower-case hex SHA256 of the decompressed `Packages` text (as the Release lists it).
+    pub packages_sha256: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -348,7 +353,9 @@ impl Index {
     }
 }
 
-const MAGIC: &[u8; 8] = b"DENVIDX1";
+const MAGIC: &[u8; 8] = b"DENVIDX2";
+/// Earlier layouts: read as "not cached", so the next use fetches the index again.
+const OLD_MAGICS: &[&[u8; 8]] = &[b"DENVIDX1"];
 
 impl Index {
     /// Serialises the index to `path` atomically.
@@ -359,6 +366,9 @@ impl Index {
         for s in &self.sources {
             put_str(&mut out, &s.uri);
             put_str(&mut out, &s.suite);
+            put_str(&mut out, &s.component);
+            put_str(&mut out, &s.date);
+            put_str(&mut out, &s.packages_sha256);
         }
         put_str(&mut out, &self.text);
         put_u64(&mut out, self.records.len() as u64);
@@ -402,7 +412,11 @@ impl Index {
             bytes: &bytes,
             pos: 0,
         };
-        if r.take(8).ok_or_else(corrupt)? != MAGIC {
+        let magic = r.take(8).ok_or_else(corrupt)?;
+        if OLD_MAGICS.iter().any(|old| magic == old.as_slice()) {
+            return Ok(None);
+        }
+        if magic != MAGIC {
             return Err(corrupt());
         }
         let mut index = Index::default();
@@ -410,7 +424,16 @@ impl Index {
         for _ in 0..n {
             let uri = r.string().ok_or_else(corrupt)?;
             let suite = r.string().ok_or_else(corrupt)?;
-            index.sources.push(IndexSource { uri, suite });
+            let component = r.string().ok_or_else(corrupt)?;
+            let date = r.string().ok_or_else(corrupt)?;
+            let packages_sha256 = r.string().ok_or_else(corrupt)?;
+            index.sources.push(IndexSource {
+                uri,
+                suite,
+                component,
+                date,
+                packages_sha256,
+            });
         }
         index.text = r.string().ok_or_else(corrupt)?;
         let count = r.u64().ok_or_else(corrupt)? as usize;
@@ -489,6 +512,7 @@ mod tests {
         let s = |uri: &str, suite: &str| IndexSource {
             uri: uri.to_owned(),
             suite: suite.to_owned(),
+            ..IndexSource::default()
         };
         [
             s("http://a.example/d", "s"),
@@ -526,6 +550,8 @@ mod tests {
             ("1.0-1+deb12u1", 11, "bb")
         );
         std::fs::write(&path, &b"DENVIDX1\xff"[..]).unwrap();
+        assert!(Index::load(&path).unwrap().is_none(), "an old layout reads as absent");
+        std::fs::write(&path, &b"DENVIDX2\xff"[..]).unwrap();
         assert!(Index::load(&path).is_err());
     }
 }

@@ -24,7 +24,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::error::PkgsError;
-use super::index::{Index, Package};
+use super::index::{Index, IndexSource, Package};
 use super::relation::{self, Relation};
 
 /// The package whose loader every relocated binary uses.
@@ -51,6 +51,8 @@ pub struct Pinned {
     pub suite: String,
     /// Where to download the `.deb`.
     pub url: String,
+    /// The pool path, relative to the URI of the suite it comes from.
+    pub filename: String,
     pub size: u64,
     /// Lower-case hex SHA256 of the `.deb`.
     pub sha256: String,
@@ -58,6 +60,9 @@ pub struct Pinned {
     pub depends: Vec<String>,
     /// Whether the caller asked for it (rather than it being a dependency).
     pub requested: bool,
+    /// The signed index it was read from.
+    #[serde(skip)]
+    pub index: IndexSource,
 }
 
 impl Pinned {
@@ -283,6 +288,7 @@ pub fn resolve(
             architecture: p.architecture().to_owned(),
             suite: p.source().suite.clone(),
             url: p.url(),
+            filename: p.filename().trim_start_matches('/').to_owned(),
             size: p.size(),
             sha256: p.sha256().to_ascii_lowercase(),
             depends: resolver
@@ -291,6 +297,7 @@ pub fn resolve(
                 .map(|e| e.iter().map(|s| (*s).to_owned()).collect())
                 .unwrap_or_default(),
             requested: requested.contains(&p.name()),
+            index: p.source().clone(),
         })
         .collect())
 }
@@ -342,12 +349,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pkgs::index::IndexSource;
 
     fn index(text: &str) -> Index {
         let source = IndexSource {
             uri: "http://a.example/d".to_owned(),
             suite: "s".to_owned(),
+            ..IndexSource::default()
         };
         Index::from_packages(&[(source, text)]).unwrap()
     }

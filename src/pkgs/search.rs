@@ -76,6 +76,7 @@ mod tests {
         let source = IndexSource {
             uri: "http://a.example/d".to_owned(),
             suite: "s".to_owned(),
+            ..IndexSource::default()
         };
         let index = Index::from_packages(&[(source, text)]).unwrap();
         let got: Vec<(&str, Rank)> = search(&index, "JQ", 0)

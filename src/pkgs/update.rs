@@ -14,6 +14,8 @@
 
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use super::channel::{Channel, ChannelSource, Need};
 use super::error::PkgsError;
 use super::fetch::{Fetcher, Progress};
@@ -55,7 +57,7 @@ pub fn update(
     fetcher: &Fetcher,
     progress: &dyn Progress,
 ) -> Result<Index, PkgsError> {
-    let results: Vec<Result<Vec<(String, String)>, PkgsError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<SourceIndexes, PkgsError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = channel
             .sources
             .iter()
@@ -76,12 +78,15 @@ pub fn update(
     let mut texts: Vec<(IndexSource, String)> = Vec::new();
     for (ChannelSource { source, need }, result) in channel.sources.iter().zip(results) {
         match result {
-            Ok(parts) => {
-                for (_, text) in parts {
+            Ok(SourceIndexes { date, parts }) => {
+                for (component, text) in parts {
                     texts.push((
                         IndexSource {
                             uri: source.uri.clone(),
                             suite: source.suite.clone(),
+                            packages_sha256: super::fetch::hex(&Sha256::digest(text.as_bytes())),
+                            component,
+                            date: date.clone(),
                         },
                         text,
                     ));
@@ -105,13 +110,21 @@ pub fn update(
     Ok(index)
 }
 
+/// What one source's verified indexes hold.
+#[derive(Debug)]
+pub struct SourceIndexes {
+    /// The `Date` of its signed `InRelease` (empty when the archive omits it).
+    pub date: String,
+    /// (component, decompressed `Packages` text) pairs.
+    pub parts: Vec<(String, String)>,
+}
+
 /// Fetches and verifies one source: its `InRelease`, then each component's `Packages`.
-/// Returns (component, decompressed Packages text) pairs.
 pub fn fetch_source(
     source: &Source,
     fetcher: &Fetcher,
     progress: &dyn Progress,
-) -> Result<Vec<(String, String)>, PkgsError> {
+) -> Result<SourceIndexes, PkgsError> {
     let keys = TrustedKeys::load(&source.keyring)?;
     let url = source.dists_url("InRelease");
     let signed = fetcher.get(&url, progress)?;
@@ -125,7 +138,10 @@ pub fn fetch_source(
         })?;
         out.push((component.clone(), text));
     }
-    Ok(out)
+    Ok(SourceIndexes {
+        date: release.date.clone().unwrap_or_default(),
+        parts: out,
+    })
 }
 
 /// Verifies an `InRelease`'s signature, suite and freshness and parses its signed text.

@@ -120,6 +120,8 @@ fn read_keys(bytes: &[u8], what: &str, out: &mut Vec<SignedPublicKey>) -> Result
 pub struct Release {
     pub suite: Option<String>,
     pub codename: Option<String>,
+    /// `Date`, as the archive wrote it (when the suite was last published).
+    pub date: Option<String>,
     pub acquire_by_hash: bool,
     /// `Valid-Until` as seconds since the epoch (signed Releases can expire, so an old
     /// one cannot be replayed to hide updates).
@@ -137,6 +139,7 @@ impl Release {
         };
         release.suite = stanza.get("Suite").map(str::to_owned);
         release.codename = stanza.get("Codename").map(str::to_owned);
+        release.date = stanza.get("Date").map(str::to_owned);
         release.valid_until = stanza
             .get("Valid-Until")
             .and_then(|v| chrono::DateTime::parse_from_rfc2822(&v.replace("UTC", "+0000")).ok())

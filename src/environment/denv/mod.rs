@@ -25,7 +25,7 @@ use std::rc::Rc;
 
 use crate::eval::{EvalIo, FileType, SearchPathEntry};
 
-pub use packages::{PackageInfo, Packages};
+pub use packages::{DebAttrs, PackageInfo, Packages, render_attrs, store_name};
 
 /// Where the virtual `<denv>` tree appears to the evaluator. No real file is read here.
 pub const ROOT: &str = "/(denv)";

@@ -197,6 +197,23 @@ impl Packages {
         })
     }
 
+    /// The archive URI that serves `suite` for a channel: the channel's own source for that
+    /// suite, else any of apt's sources listing it, else the channel's main source (a lock
+    /// made on a machine whose channel had one more companion suite).
+    pub fn suite_uri(&mut self, kind: Kind, channel: &str, suite: &str) -> io::Result<String> {
+        let cx = self.context()?;
+        let channel = self.channel(kind, channel)?;
+        channel
+            .sources
+            .iter()
+            .map(|s| &s.source)
+            .chain(cx.apt.sources.iter())
+            .find(|s| s.suite == suite)
+            .or_else(|| channel.sources.first().map(|s| &s.source))
+            .map(|s| s.uri.clone())
+            .ok_or_else(|| to_io(format!("channel `{}` has no source", channel.name)))
+    }
+
     /// The Nix text of a package file.
     pub fn package_file(&mut self, kind: Kind, channel: &str, name: &str) -> io::Result<String> {
         Ok(render(&self.info(kind, channel, name)?))
@@ -232,18 +249,46 @@ fn nix_string(s: &str) -> String {
     crate::eval::print::escape_string(s)
 }
 
+/// What the Nix side needs of one `.deb` (see `fetchDeb` in `nix/denv/lib.nix`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebAttrs {
+    pub name: String,
+    pub version: String,
+    pub suite: String,
+    pub url: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
 /// The Nix attribute set the package set's code reads (see `nix/denv/lib.nix`).
 pub fn render(info: &PackageInfo) -> String {
+    let debs: Vec<DebAttrs> = info
+        .debs
+        .iter()
+        .map(|deb| DebAttrs {
+            name: deb.name.clone(),
+            version: deb.version.clone(),
+            suite: deb.suite.clone(),
+            url: deb.url.clone(),
+            sha256: deb.sha256.clone(),
+            size: deb.size,
+        })
+        .collect();
+    render_attrs(&info.pname, &info.version, &debs)
+}
+
+/// The attribute set of package `pname` at `version` whose closure is `debs`.
+pub fn render_attrs(pname: &str, version: &str, debs: &[DebAttrs]) -> String {
     let mut out = String::new();
     out.push_str("{\n");
-    out.push_str(&format!("  pname = {};\n", nix_string(&info.pname)));
-    out.push_str(&format!("  version = {};\n", nix_string(&info.version)));
+    out.push_str(&format!("  pname = {};\n", nix_string(pname)));
+    out.push_str(&format!("  version = {};\n", nix_string(version)));
     out.push_str(&format!(
         "  storeName = {};\n",
-        nix_string(&info.store_name)
+        nix_string(&store_name(pname, version))
     ));
     out.push_str("  debs = [\n");
-    for deb in &info.debs {
+    for deb in debs {
         out.push_str(&format!(
             "    {{ pname = {}; version = {}; suite = {}; storeName = {}; url = {}; sha256 = {}; size = {}; }}\n",
             nix_string(&deb.name),
