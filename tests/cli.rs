@@ -252,8 +252,8 @@ fn lock_entry<'a>(lock: &'a str, package: &str) -> &'a str {
     let header = format!("\n[packages.{package}]\n");
     let start = lock.find(&header).expect("the package is locked");
     let rest = &lock[start + 1..];
-    let end = rest[1..].find("\n[packages.").map_or(rest.len(), |i| i + 2);
-    &rest[..end]
+    let end = rest[1..].find("\n[packages.").map_or(rest.len(), |i| i + 1);
+    rest[..end].trim_end()
 }
 
 fn sha256_hex(path: &Path) -> String {
