@@ -269,20 +269,31 @@ fn sha256_hex(path: &Path) -> String {
 fn archive_the_first_run_writes_denv_lock_and_a_fresh_store_rebuilds_the_same_paths_from_it() {
     let state = tempfile::tempdir().unwrap();
     let project = project_with(state.path(), "[packages]\nhello = \"*\"\n");
-    assert_eq!(run_ok(state.path(), &project, &["hello"]), "Hello, world!\n");
+    assert_eq!(
+        run_ok(state.path(), &project, &["hello"]),
+        "Hello, world!\n"
+    );
     let lock = std::fs::read_to_string(project.join("denv.lock")).expect("denv.lock written");
     assert!(
-        lock.contains("\n[packages.hello]\nchannel = \"default\"\nrequest = \"*\"\npackage = \"hello\"\n"),
+        lock.contains(
+            "\n[packages.hello]\nchannel = \"default\"\nrequest = \"*\"\npackage = \"hello\"\n"
+        ),
         "{lock}"
     );
     assert!(lock.contains("\n[[packages.hello.index]]\n"), "{lock}");
     // Every .deb of the closure is pinned, and its SHA256 is that of the file in the store.
     let debs = locked_debs(&lock, "hello");
     let names: Vec<&str> = debs.iter().map(|d| d.0.as_str()).collect();
-    assert!(names.contains(&"hello") && names.contains(&"libc6"), "{names:?}");
+    assert!(
+        names.contains(&"hello") && names.contains(&"libc6"),
+        "{names:?}"
+    );
     let store = state.path().join("data/store");
     for (name, version, filename, sha256) in &debs {
-        assert!(filename.starts_with("pool/") && filename.ends_with(".deb"), "{filename}");
+        assert!(
+            filename.starts_with("pool/") && filename.ends_with(".deb"),
+            "{filename}"
+        );
         let suffix = format!("-{name}-{}.deb", version.replace([':', '~'], "_"));
         let file = std::fs::read_dir(&store)
             .unwrap()
@@ -295,20 +306,32 @@ fn archive_the_first_run_writes_denv_lock_and_a_fresh_store_rebuilds_the_same_pa
 
     // With the lock in place another run leaves it byte for byte as it was.
     let _ = std::fs::remove_dir_all(project.join(".denv"));
-    assert_eq!(run_ok(state.path(), &project, &["hello"]), "Hello, world!\n");
-    assert_eq!(std::fs::read_to_string(project.join("denv.lock")).unwrap(), lock);
+    assert_eq!(
+        run_ok(state.path(), &project, &["hello"]),
+        "Hello, world!\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.join("denv.lock")).unwrap(),
+        lock
+    );
 
     // A new machine: no store, no index cache. The lock alone gives the same store paths,
     // and no package index is fetched.
     std::fs::remove_dir_all(state.path().join("data")).unwrap();
     std::fs::remove_dir_all(state.path().join("cache")).unwrap();
     std::fs::remove_dir_all(project.join(".denv")).unwrap();
-    assert_eq!(run_ok(state.path(), &project, &["hello"]), "Hello, world!\n");
+    assert_eq!(
+        run_ok(state.path(), &project, &["hello"]),
+        "Hello, world!\n"
+    );
     assert_eq!(
         std::fs::canonicalize(project.join(".denv/profile/bin/hello")).unwrap(),
         hello
     );
-    assert_eq!(std::fs::read_to_string(project.join("denv.lock")).unwrap(), lock);
+    assert_eq!(
+        std::fs::read_to_string(project.join("denv.lock")).unwrap(),
+        lock
+    );
     assert!(
         !state.path().join("cache/debian").exists(),
         "a locked project needs no package index"
@@ -343,9 +366,16 @@ fn archive_a_locked_deb_the_archive_does_not_have_is_named_with_a_hint_to_denv_u
     // `denv update` re-resolves against the archive and rewrites the lock.
     let out = denv(state.path(), &project, &["update"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("denv.lock: updated"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("denv.lock: updated"),
+        "{}",
+        text(&out.stdout)
+    );
     assert_eq!(std::fs::read_to_string(&lock_file).unwrap(), lock);
-    assert_eq!(run_ok(state.path(), &project, &["hello"]), "Hello, world!\n");
+    assert_eq!(
+        run_ok(state.path(), &project, &["hello"]),
+        "Hello, world!\n"
+    );
 }
 
 #[test]
@@ -363,12 +393,18 @@ fn archive_adding_a_package_locks_it_and_keeps_the_other_entries() {
     let after = std::fs::read_to_string(project.join("denv.lock")).unwrap();
     assert_eq!(lock_entry(&after, "hello"), lock_entry(&before, "hello"));
     let jq: Vec<String> = locked_debs(&after, "jq").into_iter().map(|d| d.0).collect();
-    assert!(jq.contains(&"jq".to_owned()) && jq.contains(&"libjq1".to_owned()), "{jq:?}");
+    assert!(
+        jq.contains(&"jq".to_owned()) && jq.contains(&"libjq1".to_owned()),
+        "{jq:?}"
+    );
 
     // Removing it drops its entry and gives back the first lock exactly.
     std::fs::write(project.join("denv.toml"), "[packages]\nhello = \"*\"\n").unwrap();
     run_ok(state.path(), &project, &["true"]);
-    assert_eq!(std::fs::read_to_string(project.join("denv.lock")).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(project.join("denv.lock")).unwrap(),
+        before
+    );
 }
 
 #[test]

@@ -9,7 +9,8 @@
 {
   # Extra channels by name: `{ testing = "trixie"; }` gives `pkgs.testing.NAME`.
   channels ? { },
-  # Lock files are not read yet: refuse one rather than ignore it.
+  # Reserved: a project's denv.lock is applied by lowering each pinned package to
+  # `lib.mkPackage` with its pinned closure, not through this argument.
   lock ? null,
 }:
 

@@ -429,21 +429,32 @@ mod tests {
         );
         assert!(err.contains("hint: run `denv update`"), "{err}");
 
-        let err = parse(Path::new("/p/denv.lock"), "version = 1\n[packages.x]\nchanel = 1\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("/p/denv.lock:3:1: invalid lock file: unknown field `chanel`"), "{err}");
+        let err = parse(
+            Path::new("/p/denv.lock"),
+            "version = 1\n[packages.x]\nchanel = 1\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("/p/denv.lock:3:1: invalid lock file: unknown field `chanel`"),
+            "{err}"
+        );
 
         let err = parse(Path::new("/p/denv.lock"), "version = 7\n")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("/p/denv.lock:1:11: lock file version 7"), "{err}");
+        assert!(
+            err.starts_with("/p/denv.lock:1:11: lock file version 7"),
+            "{err}"
+        );
     }
 
     #[test]
     fn pool_paths_stay_relative() {
         let text = render(&sample()).replace("pool/main/x/libc6/", "../../etc/");
-        let err = parse(Path::new("denv.lock"), &text).unwrap_err().to_string();
+        let err = parse(Path::new("denv.lock"), &text)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("is not a pool path"), "{err}");
     }
 

@@ -256,6 +256,11 @@ pub fn fetch_missing(
         });
         pins.push((*entry, *deb));
     }
+    crate::ui::diagnostic(&format!(
+        "fetching {} .deb file{} pinned by denv.lock…\n",
+        items.len(),
+        if items.len() == 1 { "" } else { "s" }
+    ));
     if let Err(err) = Fetcher::new().download_all(&items, 4, &Notices) {
         let failed = match &err {
             PkgsError::NotFound { url } | PkgsError::Fetch { url, .. } => {

@@ -18,8 +18,8 @@ use crate::store::{Store, StorePath};
 use super::denv::Packages;
 use super::glue::{self, Input, Target};
 use super::lower::{self, NixFile, Selected};
-use super::pins::{self, Refresh};
 use super::nixfile::{self, NixProject};
+use super::pins::{self, Refresh};
 use super::unknown_packages;
 
 use super::cache::{self, Fingerprint};
@@ -203,8 +203,10 @@ pub fn adhoc(
         .map(|project| project.channels)
         .unwrap_or_default();
     let selected: Vec<Selected<'_>> = packages.iter().map(Selected::FromChannel).collect();
-    let profile = realise_packages(cwd, None, &selected, packages, &channels, None, None, events)?
-        .map(|realised| realised.profile);
+    let profile = realise_packages(
+        cwd, None, &selected, packages, &channels, None, None, events,
+    )?
+    .map(|realised| realised.profile);
     let vars = profile
         .iter()
         .filter_map(|profile| {

@@ -550,7 +550,10 @@ mod tests {
             ("1.0-1+deb12u1", 11, "bb")
         );
         std::fs::write(&path, &b"DENVIDX1\xff"[..]).unwrap();
-        assert!(Index::load(&path).unwrap().is_none(), "an old layout reads as absent");
+        assert!(
+            Index::load(&path).unwrap().is_none(),
+            "an old layout reads as absent"
+        );
         std::fs::write(&path, &b"DENVIDX2\xff"[..]).unwrap();
         assert!(Index::load(&path).is_err());
     }
