@@ -1,5 +1,5 @@
 //! After a builder succeeded: checking a fixed output's hash, and registering the
-//! outputs (dependencies among them first) with the references found by scanning.
+//! outputs together with the references found by scanning.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{BuildError, io_at};
 use crate::store::hash::Hasher;
 use crate::store::refs;
-use crate::store::{FixedOutputHash, HashFormat, IngestionMethod, Store, StorePath};
+use crate::store::{BuiltOutput, FixedOutputHash, HashFormat, IngestionMethod, Store, StorePath};
 
 /// Compares a fixed output with its declared hash.
 pub(super) fn check_fixed(
@@ -51,8 +51,10 @@ pub(super) fn check_fixed(
     Ok(())
 }
 
-/// Registers the outputs a builder left at `built` (output name → location on disk),
-/// each output after the outputs it refers to.
+/// Registers the outputs a builder left at `built` (output name → location on disk) with
+/// the references found by scanning, all in one store transaction: a failure (or a kill)
+/// part-way leaves none of them valid. Outputs that refer to each other in a cycle are
+/// refused, as Nix refuses them.
 pub(super) fn register(
     store: &mut Store,
     drv_path: &StorePath,
@@ -63,29 +65,33 @@ pub(super) fn register(
     let own: BTreeSet<StorePath> = paths.values().cloned().collect();
     let mut candidates = inputs.clone();
     candidates.extend(own.iter().cloned());
-    // Which outputs refer to which others, to register in dependency order.
-    let mut pending: BTreeMap<StorePath, (PathBuf, BTreeSet<StorePath>)> = BTreeMap::new();
+    let mut outputs = Vec::new();
+    let mut pending: BTreeMap<StorePath, BTreeSet<StorePath>> = BTreeMap::new();
     for (name, path) in paths {
         let Some(at) = built.get(name) else { continue };
         let mut others = refs::scan(at, &own)?;
         others.remove(path);
-        pending.insert(path.clone(), (at.clone(), others));
+        pending.insert(path.clone(), others);
+        outputs.push(BuiltOutput {
+            built: at.clone(),
+            path: path.clone(),
+        });
     }
+    // Peel off outputs whose references to siblings are all settled; what stays is a cycle.
     while !pending.is_empty() {
         let ready: Vec<StorePath> = pending
             .iter()
-            .filter(|(_, (_, deps))| deps.iter().all(|d| !pending.contains_key(d)))
+            .filter(|(_, deps)| deps.iter().all(|d| !pending.contains_key(d)))
             .map(|(p, _)| p.clone())
             .collect();
         if ready.is_empty() {
             return Err(BuildError::OutputCycle(store.dir().display(drv_path)));
         }
         for path in ready {
-            if let Some((at, _)) = pending.remove(&path) {
-                store.register_built(&at, &path, &candidates, Some(drv_path))?;
-            }
+            pending.remove(&path);
         }
     }
+    store.register_outputs(&outputs, &candidates, Some(drv_path))?;
     Ok(())
 }
 

@@ -307,9 +307,7 @@ impl Store {
     }
 
     /// Registers a tree a builder produced at `built` (a temp name in the store directory,
-    /// or the output path itself) as `path`: makes it read-only with mtime 1, scans it for
-    /// references among `candidates`, hashes it, moves it into place and registers it.
-    /// The caller holds the path's lock and the shared GC lock ([`Store::gc_shared`]).
+    /// or the output path itself) as `path`: [`Store::register_outputs`] of one output.
     pub fn register_built(
         &mut self,
         built: &Path,
@@ -317,32 +315,50 @@ impl Store {
         candidates: &BTreeSet<StorePath>,
         deriver: Option<&StorePath>,
     ) -> Result<PathInfo, StoreError> {
-        fsops::canonicalise(built)?;
-        let mut candidates = candidates.clone();
-        candidates.insert(path.clone());
-        let references = refs::scan(built, &candidates)?;
-        let mut h = Hasher::new(HashAlgo::Sha256);
-        nar::dump_path(
-            built,
-            &mut std::io::BufWriter::with_capacity(1 << 16, &mut h),
-        )?;
-        let info = PathInfo {
+        let output = BuiltOutput {
+            built: built.to_path_buf(),
             path: path.clone(),
-            nar_size: h.written(),
-            nar_hash: h.finish(),
-            references,
-            deriver: deriver.cloned(),
-            registration_time: now(),
         };
-        let dest = self.real_path(path);
-        if built == dest {
-            fsops::sync_filesystem(self.dir.as_path())?;
-            self.add_temp_root(path)?;
-            self.db.register(std::slice::from_ref(&info))?;
-        } else {
-            self.place(built, &info)?;
+        let mut infos = self.register_outputs(std::slice::from_ref(&output), candidates, deriver)?;
+        infos.pop().ok_or_else(|| StoreError::NotValid(self.dir.display(path)))
+    }
+
+    /// Registers every output of one build together: each tree is made read-only with
+    /// mtime 1, scanned for references among `candidates` (and the outputs themselves),
+    /// hashed and moved into place, and only then are all of them registered in one
+    /// database transaction. Either every output becomes valid or none does: a failure (or
+    /// a kill) before the commit leaves only invalid trees, which the next build replaces.
+    /// The caller holds the outputs' locks and the shared GC lock ([`Store::gc_shared`]).
+    pub fn register_outputs(
+        &mut self,
+        outputs: &[BuiltOutput],
+        candidates: &BTreeSet<StorePath>,
+        deriver: Option<&StorePath>,
+    ) -> Result<Vec<PathInfo>, StoreError> {
+        let mut candidates = candidates.clone();
+        candidates.extend(outputs.iter().map(|o| o.path.clone()));
+        let mut infos = Vec::with_capacity(outputs.len());
+        for output in outputs {
+            infos.push(describe_built(
+                &output.built,
+                &output.path,
+                &candidates,
+                deriver,
+            )?);
         }
-        Ok(info)
+        for output in outputs {
+            let dest = self.real_path(&output.path);
+            if output.built != dest {
+                fsops::install(&output.built, &dest)?;
+            }
+        }
+        fsops::sync_filesystem(self.dir.as_path())?;
+        for info in &infos {
+            self.add_temp_root(&info.path)?;
+        }
+        self.db.register(&infos)?;
+        tracing::debug!(count = infos.len(), "outputs registered together");
+        Ok(infos)
     }
 
     /// Takes the shared GC lock: hold it from writing a temp name until the new path is a
@@ -383,6 +399,38 @@ impl Store {
             None => Ok(()),
         }
     }
+}
+
+/// One output a builder produced: where its tree is on disk (a temp name in the store
+/// directory, or the output path itself) and the store path it becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltOutput {
+    pub built: PathBuf,
+    pub path: StorePath,
+}
+
+/// Canonicalises a built tree and computes what registering it records.
+fn describe_built(
+    built: &Path,
+    path: &StorePath,
+    candidates: &BTreeSet<StorePath>,
+    deriver: Option<&StorePath>,
+) -> Result<PathInfo, StoreError> {
+    fsops::canonicalise(built)?;
+    let references = refs::scan(built, candidates)?;
+    let mut h = Hasher::new(HashAlgo::Sha256);
+    nar::dump_path(
+        built,
+        &mut std::io::BufWriter::with_capacity(1 << 16, &mut h),
+    )?;
+    Ok(PathInfo {
+        path: path.clone(),
+        nar_size: h.written(),
+        nar_hash: h.finish(),
+        references,
+        deriver: deriver.cloned(),
+        registration_time: now(),
+    })
 }
 
 /// Seconds since the epoch.

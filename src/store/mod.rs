@@ -50,6 +50,6 @@ pub use path::{StoreDir, StorePath};
 pub use db::PathInfo;
 pub use error::StoreError;
 pub use gc::{GcOptions, GcReport};
-pub use local::Store;
+pub use local::{BuiltOutput, Store};
 pub use lock::Lock;
 pub use verify::Damage;
