@@ -4,7 +4,11 @@
 
 #[path = "store/disk.rs"]
 mod disk;
+#[path = "store/fetch_git.rs"]
+mod fetch_git;
 #[path = "store/oracle.rs"]
 mod oracle;
+#[path = "store/outputs.rs"]
+mod outputs;
 #[path = "store/paths_vs_nix.rs"]
 mod paths_vs_nix;

@@ -1,5 +1,5 @@
 //! The evaluator's store side ([`StoreGlue`]) on top of `store`: copying sources,
-//! `toFile`, `derivationStrict`, `storePath` and the fetchers.
+//! `toFile`, `derivationStrict`, `storePath` and the fetchers (`fetchGit` included).
 //!
 //! ```text
 //!                 ┌─ ReadOnly: compute every path, write nothing (`--eval`, `denv eval`)
@@ -14,6 +14,7 @@
 
 mod derivation;
 mod fetch;
+mod git;
 mod instantiate;
 mod reads;
 mod realise;
@@ -24,7 +25,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::eval::glue::{
-    AddPath, DerivationRequest, DerivationResult, FetchRequest, PathFilter, StoreGlue,
+    AddPath, DerivationRequest, DerivationResult, FetchRequest, GitRequest, GitTree, PathFilter,
+    StoreGlue,
 };
 use crate::eval::{Context, ContextElem, EvalError};
 use crate::store::{Derivation, DrvHashes, Store, StoreDir, StorePath};
@@ -57,6 +59,8 @@ pub enum GlueError {
     },
     #[error("cannot fetch '{url}': {reason}")]
     Fetch { url: String, reason: String },
+    #[error("program 'git {command}' failed: {reason}")]
+    Git { command: String, reason: String },
 }
 
 impl GlueError {
@@ -105,6 +109,8 @@ struct Memory {
     sources: HashMap<(std::path::PathBuf, String, bool), StorePath>,
     /// `.drv` paths in the order they were instantiated.
     order: Vec<StorePath>,
+    /// Clean Git trees fetched.
+    git: git::Fetched,
 }
 
 /// The evaluator's store glue.
@@ -113,6 +119,8 @@ pub struct Glue {
     dir_text: String,
     store: Option<RefCell<Store>>,
     memory: RefCell<Memory>,
+    /// Where warnings go (a dirty Git tree).
+    warn: fn(&str),
 }
 
 impl Glue {
@@ -123,6 +131,7 @@ impl Glue {
             dir,
             store: None,
             memory: RefCell::default(),
+            warn: crate::ui::warning,
         }
     }
 
@@ -134,6 +143,7 @@ impl Glue {
             dir,
             store: Some(RefCell::new(store)),
             memory: RefCell::default(),
+            warn: crate::ui::warning,
         }
     }
 
@@ -268,5 +278,9 @@ impl StoreGlue for Glue {
     fn fetch(&self, req: FetchRequest<'_>) -> Result<String, EvalError> {
         let path = fetch::fetch(self, &req).map_err(GlueError::into_eval)?;
         Ok(self.dir.display(&path))
+    }
+
+    fn fetch_git(&self, req: &GitRequest) -> Result<GitTree, EvalError> {
+        git::fetch_git(self, req).map_err(GlueError::into_eval)
     }
 }

@@ -65,6 +65,41 @@ pub struct FetchRequest<'a> {
     pub sha256: Option<&'a str>,
 }
 
+/// A `builtins.fetchGit` call, its argument checked as Nix's `fetchTree` checks it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct GitRequest {
+    /// The URL, with a scheme (`file://` added to a bare path).
+    pub url: String,
+    /// The store name (`source` unless given).
+    pub name: String,
+    /// The commit wanted, as given.
+    pub rev: Option<String>,
+    /// The branch or tag wanted, as given.
+    pub git_ref: Option<String>,
+    pub submodules: bool,
+    pub shallow: bool,
+    pub all_refs: bool,
+    /// Expected attributes of the result, checked after fetching.
+    pub nar_hash: Option<String>,
+    pub last_modified: Option<u64>,
+    pub rev_count: Option<u64>,
+}
+
+/// A fetched Git tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitTree {
+    /// The store path of the tree.
+    pub out_path: String,
+    /// The commit, or none for a dirty working tree.
+    pub rev: Option<String>,
+    /// The number of commits reachable from it, when known.
+    pub rev_count: Option<u64>,
+    /// Its commit time (seconds since the epoch).
+    pub last_modified: u64,
+    /// The SHA-256 of its NAR, in SRI form.
+    pub nar_hash: String,
+}
+
 /// The store operations evaluation may need.
 pub trait StoreGlue {
     /// The store directory (`builtins.storeDir`).
@@ -83,6 +118,8 @@ pub trait StoreGlue {
     fn store_path(&self, path: &str) -> Result<String, EvalError>;
     /// Fetches something into the store.
     fn fetch(&self, req: FetchRequest<'_>) -> Result<String, EvalError>;
+    /// Fetches a Git tree into the store (`builtins.fetchGit`).
+    fn fetch_git(&self, req: &GitRequest) -> Result<GitTree, EvalError>;
 }
 
 /// The glue of an evaluation without a store.
@@ -135,5 +172,9 @@ impl StoreGlue for NoStore {
 
     fn fetch(&self, req: FetchRequest<'_>) -> Result<String, EvalError> {
         Err(NoStore::refuse(&format!("{} '{}'", req.fetcher, req.url)))
+    }
+
+    fn fetch_git(&self, req: &GitRequest) -> Result<GitTree, EvalError> {
+        Err(NoStore::refuse(&format!("fetchGit '{}'", req.url)))
     }
 }

@@ -200,6 +200,12 @@ impl StoreGlue for FixedStore {
     fn fetch(&self, req: super::glue::FetchRequest<'_>) -> Result<String, super::EvalError> {
         Err(super::EvalError::msg(format!("no network for {}", req.url)))
     }
+    fn fetch_git(
+        &self,
+        req: &super::glue::GitRequest,
+    ) -> Result<super::glue::GitTree, super::EvalError> {
+        Err(super::EvalError::msg(format!("no git for {}", req.url)))
+    }
 }
 
 #[test]

@@ -319,8 +319,11 @@ impl Store {
             built: built.to_path_buf(),
             path: path.clone(),
         };
-        let mut infos = self.register_outputs(std::slice::from_ref(&output), candidates, deriver)?;
-        infos.pop().ok_or_else(|| StoreError::NotValid(self.dir.display(path)))
+        let mut infos =
+            self.register_outputs(std::slice::from_ref(&output), candidates, deriver)?;
+        infos
+            .pop()
+            .ok_or_else(|| StoreError::NotValid(self.dir.display(path)))
     }
 
     /// Registers every output of one build together: each tree is made read-only with

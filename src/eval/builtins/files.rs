@@ -1,5 +1,6 @@
 //! Builtins about files and paths, and the ones that hand paths to the store glue
-//! (`path`, `filterSource`, `toFile`, `storePath`, the fetchers).
+//! (`path`, `filterSource`, `toFile`, `storePath`, the fetchers; `fetchGit` has its
+//! own module).
 
 use std::path::Path;
 use std::rc::Rc;
@@ -88,7 +89,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "fetchGit",
         arity: 1,
-        func: fetch_git,
+        func: super::fetch_git::fetch_git,
     },
     Builtin {
         name: "fetchMercurial",
@@ -365,11 +366,6 @@ fn fetch_tarball(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 fn tree_result(ev: &mut Evaluator, out: String) -> Value {
     let out_path = store_string(out);
     ev.make_attrs(vec![("outPath", out_path)])
-}
-
-fn fetch_git(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
-    let out = fetch(ev, "fetchGit", &args[0])?;
-    Ok(tree_result(ev, out))
 }
 
 fn fetch_mercurial(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {

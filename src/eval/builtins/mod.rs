@@ -26,6 +26,7 @@ mod attrs;
 mod context;
 mod control;
 mod derivation;
+mod fetch_git;
 mod files;
 pub mod hash;
 mod lists;

@@ -177,7 +177,7 @@ fn write_json(
 }
 
 /// A JSON string literal of `s`, escaped as Nix escapes it.
-fn json_string(s: &str, out: &mut String) {
+pub(super) fn json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
