@@ -111,6 +111,8 @@ struct Memory {
     order: Vec<StorePath>,
     /// Clean Git trees fetched.
     git: git::Fetched,
+    /// Files outside the evaluator's reads whose change changes a fetched tree.
+    fetched_from: BTreeSet<std::path::PathBuf>,
 }
 
 /// The evaluator's store glue.
@@ -173,6 +175,12 @@ impl Glue {
     /// The derivations instantiated so far, in order.
     pub fn instantiated(&self) -> Vec<StorePath> {
         self.memory.borrow().order.clone()
+    }
+
+    /// The files a fetch depended on (a local Git repository's refs and tracked files), so
+    /// that the evaluation cache notices when they change.
+    pub fn fetched_from(&self) -> Vec<std::path::PathBuf> {
+        self.memory.borrow().fetched_from.iter().cloned().collect()
     }
 
     /// A derivation this evaluation instantiated, or one read from the store directory.

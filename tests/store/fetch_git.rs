@@ -342,3 +342,52 @@ fn mistakes_are_reported_as_nix_reports_them() {
         assert_eq!(first(&ours), first(&theirs), "{expr}");
     }
 }
+
+/// What an evaluation reports as read (for the evaluation cache): an unpinned fetch depends
+/// on HEAD, the branch and, without `ref`, the tracked files; a pinned `rev` on nothing.
+#[test]
+fn unpinned_fetches_report_the_files_they_depend_on() {
+    use denv::environment::glue::{Glue, Input, Target, instantiate};
+    use denv::store::StoreDir;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = repo(tmp.path());
+    let first = git(&repo, &["rev-parse", "HEAD~1"], FIRST);
+    let read = |expr: String| {
+        let target = Target {
+            input: Input::Expr(expr),
+            attr_paths: vec![],
+            auto_args: vec![],
+            include: vec![],
+            nix_path: vec![],
+            base_dir: tmp.path().to_path_buf(),
+        };
+        let glue = Glue::read_only(StoreDir::new("/nix/store").unwrap());
+        match instantiate(glue, &target, false) {
+            Ok(i) => i.files_read,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let r = repo.display();
+    let head = read(format!("(builtins.fetchGit {r}).rev"));
+    for f in [
+        ".git/HEAD",
+        ".git/refs/heads/master",
+        "README",
+        "src/main.c",
+    ] {
+        assert!(head.contains(&repo.join(f)), "{f} not in {head:?}");
+    }
+    let branch = read(format!(
+        "(builtins.fetchGit {{ url = {r}; ref = \"feature\"; }}).rev"
+    ));
+    assert!(
+        branch.contains(&repo.join(".git/refs/heads/feature")),
+        "{branch:?}"
+    );
+    assert!(!branch.contains(&repo.join("README")), "{branch:?}");
+    let pinned = read(format!(
+        "(builtins.fetchGit {{ url = {r}; rev = \"{first}\"; }}).rev"
+    ));
+    assert!(!pinned.iter().any(|f| f.starts_with(&repo)), "{pinned:?}");
+}

@@ -44,6 +44,9 @@ pub(super) fn fetch_git(glue: &Glue, req: &GitRequest) -> Result<GitTree, GlueEr
     }
     let rev = req.rev.as_deref().map(parse_rev).transpose()?;
     let repo = local_repo(&req.url)?;
+    if rev.is_none() {
+        note_sources(glue, req, &repo)?;
+    }
     if req.git_ref.is_none()
         && rev.is_none()
         && let Some(tree) = fetch_dirty(glue, req, &repo)?
@@ -188,6 +191,41 @@ fn commit_time(repo: &Path, rev: &str) -> Result<u64, GlueError> {
         repo,
         &["log", "-1", "--format=%ct", "--no-show-signature", rev],
     )
+}
+
+/// Notes what the answer for a request without `rev` depends on: HEAD, the index and the
+/// refs, and (without `ref`, where the working tree may be taken) every tracked file.
+fn note_sources(glue: &Glue, req: &GitRequest, repo: &Path) -> Result<(), GlueError> {
+    let git_dir = PathBuf::from(git(repo, &["rev-parse", "--absolute-git-dir"])?);
+    let common = repo.join(git(repo, &["rev-parse", "--git-common-dir"])?);
+    let mut files = vec![
+        git_dir.join("HEAD"),
+        git_dir.join("index"),
+        common.join("packed-refs"),
+    ];
+    let full_ref = match &req.git_ref {
+        Some(r) => r.clone(),
+        None => git(repo, &["rev-parse", "--symbolic-full-name", "HEAD"])?,
+    };
+    if full_ref.starts_with("refs/") {
+        files.push(common.join(&full_ref));
+    } else {
+        files.push(common.join("refs/heads").join(&full_ref));
+        files.push(common.join("refs/tags").join(&full_ref));
+    }
+    if req.git_ref.is_none() {
+        let out = run(repo, &["ls-files", "-z"])?;
+        if out.status.success() {
+            files.extend(
+                out.stdout
+                    .split(|b| *b == 0)
+                    .filter(|f| !f.is_empty())
+                    .map(|f| repo.join(std::ffi::OsStr::from_bytes(f))),
+            );
+        }
+    }
+    glue.memory.borrow_mut().fetched_from.extend(files);
+    Ok(())
 }
 
 /// With uncommitted changes to tracked files: their working-tree state. `None` when the

@@ -57,7 +57,8 @@ pub struct Evaluated {
 pub struct Instantiation {
     pub derivations: Vec<Evaluated>,
     pub glue: Rc<Glue>,
-    /// Every file outside the store that the evaluation read (see [`Recording`]).
+    /// Every file outside the store that the evaluation read (see [`Recording`]) or that a
+    /// fetched tree came from.
     pub files_read: Vec<PathBuf>,
 }
 
@@ -119,11 +120,17 @@ pub fn instantiate(
         target.base_dir.clone(),
     );
     match collect(&mut ev, target) {
-        Ok(derivations) => Ok(Instantiation {
-            derivations,
-            glue,
-            files_read: recording.files(),
-        }),
+        Ok(derivations) => {
+            let mut files_read = recording.files();
+            files_read.extend(glue.fetched_from());
+            files_read.sort();
+            files_read.dedup();
+            Ok(Instantiation {
+                derivations,
+                glue,
+                files_read,
+            })
+        }
         Err(e) => Err(InstantiateError::Eval(ev.render_error(&e, show_trace))),
     }
 }
