@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Store throughput against real Nix, in one run:
-#   1. NAR serialisation + sha256:  denv store dump TREE | sha256sum   vs  nix-store --dump TREE | sha256sum
+#   1. NAR serialisation + sha256:  denv store hash TREE (in one process) and
+#                                   denv store dump TREE | sha256sum   vs  nix-store --dump TREE | sha256sum
 #      (and the serialiser alone, writing to /dev/null)
 #   2. adding a tree to a store:    denv store add TREE                 vs  nix-store --add TREE
 # Each add goes into a fresh temporary store. Every measurement is the best of RUNS runs,
@@ -55,12 +56,14 @@ best() { # best 'SHELL COMMAND' : prints "WALL CPU", the fastest wall time and l
 export DENV TREE WORK
 dump_denv='"$DENV" store dump "$TREE" | sha256sum'
 dump_nix='nix-store --dump "$TREE" | sha256sum'
+hash_denv='"$DENV" store hash --format base16 "$TREE"'
 dump_only_denv='"$DENV" store dump "$TREE" >/dev/null'
 dump_only_nix='nix-store --dump "$TREE" >/dev/null'
 add_denv='s=$(mktemp -d -p "$WORK"); DENV_STORE=$s/store "$DENV" store add "$TREE"'
 add_nix='s=$(mktemp -d -p "$WORK"); NIX_STORE_DIR=$s/store NIX_STATE_DIR=$s/state NIX_LOG_DIR=$s/log nix-store --add "$TREE"'
 
 [ "$(bash -c "$dump_denv")" = "$(bash -c "$dump_nix")" ] || { echo "NAR hashes differ" >&2; exit 1; }
+[ "$(bash -c "$hash_denv")  -" = "$(bash -c "$dump_nix")" ] || { echo "denv store hash differs" >&2; exit 1; }
 
 report() { # report NAME DENV_COMMAND NIX_COMMAND
   local d n
@@ -71,6 +74,7 @@ report() { # report NAME DENV_COMMAND NIX_COMMAND
 }
 
 echo "best of $RUNS runs each; the machine's other load inflates wall times, CPU times are steadier"
+report "NAR sha256 (hash)" "$hash_denv" "$dump_nix"
 report "dump | sha256sum" "$dump_denv" "$dump_nix"
 report "dump > /dev/null" "$dump_only_denv" "$dump_only_nix"
 report "add (fresh store)" "$add_denv" "$add_nix"

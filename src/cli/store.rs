@@ -38,6 +38,18 @@ enum StoreCommand {
         /// The file or directory to serialise (need not be in the store).
         path: PathBuf,
     },
+    /// Print the hash of the NAR serialisation of paths (as `nix hash path`): what a
+    /// recursive fixed-output derivation or `narHash` names. Nothing is written.
+    Hash {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The hash algorithm: md5, sha1, sha256 or sha512.
+        #[arg(long = "type", default_value = "sha256", value_parser = parse_algo)]
+        algo: crate::store::HashAlgo,
+        /// How to print the hash.
+        #[arg(long, value_enum, default_value = "sri")]
+        format: PrintedHash,
+    },
     /// Recreate a file tree at PATH from a NAR read on stdin (as `nix-store --restore`).
     Restore {
         /// Where to create the tree; must not exist.
@@ -92,12 +104,44 @@ enum StoreCommand {
     },
 }
 
+/// The encodings `denv store hash` prints.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum PrintedHash {
+    /// `sha256-<base64>`
+    Sri,
+    Base16,
+    /// Nix's own base32
+    Nix32,
+    Base64,
+}
+
+impl From<PrintedHash> for crate::store::HashFormat {
+    fn from(format: PrintedHash) -> Self {
+        match format {
+            PrintedHash::Sri => Self::Sri,
+            PrintedHash::Base16 => Self::Base16,
+            PrintedHash::Nix32 => Self::Nix32,
+            PrintedHash::Base64 => Self::Base64,
+        }
+    }
+}
+
+fn parse_algo(text: &str) -> std::result::Result<crate::store::HashAlgo, String> {
+    text.parse::<crate::store::HashAlgo>()
+        .map_err(|e| e.to_string())
+}
+
 pub fn run(args: Args) -> u8 {
     let Args { store, command } = args;
     let store = store.as_deref();
     let result = match command {
         StoreCommand::Add { paths, name } => ops::add(store, &paths, name.as_deref()),
         StoreCommand::Dump { path } => ops::dump(&path),
+        StoreCommand::Hash {
+            paths,
+            algo,
+            format,
+        } => ops::hash(&paths, algo, format.into()),
         StoreCommand::Restore { path } => ops::restore(&path),
         StoreCommand::PathInfo {
             paths,

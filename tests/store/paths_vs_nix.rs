@@ -73,6 +73,66 @@ fn worked_examples_in_nix_store() {
 }
 
 #[test]
+fn store_hash_prints_what_nix_hash_path_prints() {
+    let nix = NixStore::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    awkward_tree(&tree);
+    let file = tree.join("bin/tool");
+    for (algo, format, nix_format) in [
+        ("sha256", "sri", "--sri"),
+        ("sha256", "nix32", "--base32"),
+        ("sha512", "base16", "--base16"),
+        ("sha1", "base64", "--base64"),
+        ("md5", "base16", "--base16"),
+    ] {
+        let theirs = nix
+            .command("nix")
+            .args([
+                "--extra-experimental-features",
+                "nix-command",
+                "hash",
+                "path",
+            ])
+            .args(["--type", algo, nix_format])
+            .arg(&tree)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            theirs.status.success(),
+            "{}",
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+        let ours = denv(&tmp.path().join("store"))
+            .args(["store", "hash", "--type", algo, "--format", format])
+            .arg(&tree)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            ours.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ours.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout),
+            "{algo} {format}"
+        );
+    }
+    // Hashing writes nothing: the store directory is never created.
+    assert!(!tmp.path().join("store").exists());
+    let bad = denv(&tmp.path().join("store"))
+        .args(["store", "hash", "--type", "sha3"])
+        .arg(&tree)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown hash algorithm 'sha3'"));
+}
+
+#[test]
 fn dump_equals_nix_store_dump() {
     let nix = NixStore::new();
     let tmp = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::paths::{Dirs, Overrides};
 use crate::store::nar::{self, NarError};
-use crate::store::{GcOptions, GcReport, HashFormat, Store, StoreError, StorePath};
+use crate::store::{GcOptions, GcReport, HashAlgo, HashFormat, Store, StoreError, StorePath};
 
 /// Why a store command failed.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +98,17 @@ fn widen_stdout_pipe() {
     unsafe {
         libc::fcntl(libc::STDOUT_FILENO, libc::F_SETPIPE_SZ, 1 << 20);
     }
+}
+
+/// Prints the NAR hash of each path, one per line (SRI form with the algorithm's prefix,
+/// other forms bare, as `nix hash path` prints them).
+pub fn hash(paths: &[PathBuf], algo: HashAlgo, format: HashFormat) -> Result<()> {
+    let mut out = BufWriter::new(stdout());
+    for path in paths {
+        let (hash, _size) = nar::hash_path(path, algo)?;
+        writeln!(out, "{}", hash.encode(format)).map_err(StoreCmdError::Stdout)?;
+    }
+    out.flush().map_err(StoreCmdError::Stdout)
 }
 
 pub fn restore(path: &Path) -> Result<()> {
