@@ -243,6 +243,71 @@ mod tests {
     }
 
     #[test]
+    fn a_wrapper_sets_its_variables_and_runs_the_program_under_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let logical = out.to_str().unwrap();
+        for sub in [
+            "bin",
+            "usr/games",
+            "usr/share/cows",
+            "usr/bin",
+            "usr/lib/pg",
+        ] {
+            fs::create_dir_all(out.join(sub)).unwrap();
+        }
+        fs::copy("/bin/dash", out.join("bin/dash")).unwrap();
+        let show = out.join("usr/games/show");
+        fs::write(
+            &show,
+            format!("#!{logical}/bin/dash\necho \"$0 $COWPATH $GOROOT\"\n"),
+        )
+        .unwrap();
+        fs::set_permissions(&show, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::write(out.join("usr/lib/pg/psql"), "").unwrap();
+        std::os::unix::fs::symlink("../share/launcher", out.join("usr/bin/psql")).unwrap();
+        let table = super::super::overrides::PackageOverrides::parse(
+            "[wrapper]\npackage = \"dash\"\nshell = \"bin/dash\"\n\
+             [packages.x]\nbin = [\"usr/games\"]\nwrap = [\"show\"]\n\
+             links = { \"usr/bin/psql\" = \"usr/lib/pg/psql\" }\n\
+             prefix = { COWPATH = [\"usr/share/cows\", \"usr/share/none\"] }\n\
+             set = { GOROOT = \"usr/lib/pg\" }\n",
+        )
+        .unwrap();
+        let adjust = table.for_package("x").unwrap();
+        let tree = Tree { out, logical };
+        apply(&tree, Some(&adjust), &mut Vec::new()).unwrap();
+        assert_eq!(
+            fs::read_link(out.join("usr/bin/psql")).unwrap(),
+            PathBuf::from("../../usr/lib/pg/psql")
+        );
+        // Another test thread forking while these files were open for writing can hold
+        // them open a moment longer: exec then fails with ETXTBSY, so try again.
+        let run = (0..50)
+            .find_map(|_| {
+                match std::process::Command::new(out.join("bin/show"))
+                    .env_clear()
+                    .env("COWPATH", "/mine")
+                    .env("GOROOT", "/theirs")
+                    .output()
+                {
+                    Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        None
+                    }
+                    other => Some(other.unwrap()),
+                }
+            })
+            .expect("the wrapper runs");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            format!(
+                "{logical}/usr/games/show {logical}/usr/share/cows:/mine {logical}/usr/lib/pg\n"
+            )
+        );
+    }
+
+    #[test]
     fn paths_are_normalised_without_leaving_the_start() {
         assert_eq!(
             normalise(Path::new("bin/../usr/games/./cowsay")),
