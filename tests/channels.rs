@@ -358,3 +358,12 @@ fn archive_named_channels_resolve_in_their_own_suite() {
     let by_argument = suites("(import <denv> { channels.t = \"trixie\"; }).pkgs.t.hello");
     assert_eq!(by_argument, declared);
 }
+
+#[test]
+fn archive_cowsay_runs_with_only_the_store_visible() {
+    // A Perl script: its wrapper runs the store's dash, which runs the store's perl with
+    // PERL5LIB and COWPATH in the store.
+    let moo = " _____\n< moo >\n -----\n        \\   ^__^\n         \\  (oo)\\_______\n            \
+               (__)\\       )\\/\\\n                ||----w |\n                ||     ||\n";
+    package_runs("cowsay", "cowsay", &["moo"], &[], moo);
+}

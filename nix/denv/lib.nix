@@ -35,6 +35,8 @@ rec {
       name = info.storeName;
       builder = "builtin:relocate";
       system = "builtin";
+      # Selects the package's entry in denv's overrides table.
+      inherit (info) pname;
       closure = map unpackDeb info.debs;
       preferLocalBuild = true;
     }

@@ -16,8 +16,10 @@
 //!
 //! `deb` unpacks a `.deb`'s data archive into a directory (no maintainer scripts) and
 //! `elf` rewrites an ELF file's interpreter and library search path, so that a binary from
-//! the archive runs from the store with nothing from `/usr`.
+//! the archive runs from the store with nothing from `/usr`; `overrides` holds, as data,
+//! what a package needs beyond that (a Perl module path, a server's program directory).
 
+mod adjust;
 mod builtin_deb;
 mod builtins;
 pub mod deb;
@@ -27,6 +29,7 @@ mod env;
 mod interrupt;
 mod job;
 mod outputs;
+pub mod overrides;
 mod plan;
 mod profile;
 mod relocate;
@@ -166,6 +169,8 @@ pub enum BuildError {
     },
     #[error("build interrupted")]
     Interrupted,
+    #[error(transparent)]
+    Overrides(#[from] overrides::OverrideError),
 }
 
 fn tail_text(tail: &[String]) -> String {

@@ -8,9 +8,14 @@
 //!                                clash; absolute symlinks made relative inside out
 //! ELF files   ─► interpreter = out's ld-linux-x86-64.so.2 (programs only), DT_RPATH =
 //!                out's lib dirs + the file's own entries moved into out (Go: none)
-//! #! scripts  ─► an interpreter that out holds is named by its path in out
-//! out/bin     ─► links to the programs of usr/bin, sbin, usr/sbin, usr/games
+//! #! scripts  ─► an interpreter that out holds is named by its path in out (or the
+//!                program the package's overrides name for it)
+//! out/bin     ─► links to the programs of usr/bin, sbin, usr/sbin, usr/games, and what
+//!                the package's entry in the overrides table adds (see `adjust`)
 //! ```
+//!
+//! The derivation's `pname` attribute (the Debian package asked for) selects the entry of
+//! the overrides table.
 //!
 //! Invariants: an edited file is always a fresh copy (an edit never reaches the inode an
 //! input shares); nothing is written outside `out` (a path whose parent resolves outside
@@ -22,9 +27,11 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
+use super::adjust::{self, Tree};
 use super::builtin_deb::input_on_disk;
 use super::builtins::BuiltinContext;
 use super::elf;
+use super::overrides::{PackageOverrides, TreePath};
 use super::{BuildError, io_at};
 
 /// Where the loader may sit in a merged tree, most specific first.
@@ -42,13 +49,17 @@ const LIB_DIRS: &[&str] = &[
     "lib",
     "usr/lib",
 ];
-/// Where programs live; `bin/` gets a link to each.
-const PROGRAM_DIRS: &[&str] = &["usr/bin", "sbin", "usr/sbin", "usr/games"];
 
 /// Runs `builtin:relocate`.
 pub(super) fn relocate(cx: &BuiltinContext<'_>, log: &mut dyn Write) -> Result<(), BuildError> {
     let out = cx.output("out")?.clone();
     let logical = cx.attr("out")?.to_owned();
+    let overrides = PackageOverrides::builtin()?;
+    let adjustments = cx
+        .env
+        .get("pname")
+        .and_then(|pname| overrides.for_package(pname));
+    let no_shebangs = std::collections::BTreeMap::new();
     fs::create_dir_all(&out).map_err(io_at(&out))?;
     let mut merge = Merge {
         out: out.clone(),
@@ -81,6 +92,7 @@ pub(super) fn relocate(cx: &BuiltinContext<'_>, log: &mut dyn Write) -> Result<(
         logical: &logical,
         interpreter: loader.map(|rel| format!("{logical}/{rel}")),
         lib_dirs: lib_dirs.iter().map(|d| format!("{logical}/{d}")).collect(),
+        shebangs: adjustments.as_ref().map_or(&no_shebangs, |a| a.shebangs),
     };
     let mut counts = Counts::default();
     edits.walk(&out, &mut counts, log)?;
@@ -89,7 +101,11 @@ pub(super) fn relocate(cx: &BuiltinContext<'_>, log: &mut dyn Write) -> Result<(
         "{} ELF files relocated ({} Go programs without RPATH), {} scripts retargeted",
         counts.elf, counts.go, counts.scripts
     );
-    expose_programs(&out)?;
+    let tree = Tree {
+        out: &out,
+        logical: &logical,
+    };
+    adjust::apply(&tree, adjustments.as_ref(), log)?;
     Ok(())
 }
 
@@ -191,6 +207,8 @@ struct Edits<'a> {
     logical: &'a str,
     interpreter: Option<String>,
     lib_dirs: Vec<String>,
+    /// Interpreters the package's overrides replace.
+    shebangs: &'a std::collections::BTreeMap<String, TreePath>,
 }
 
 impl Edits<'_> {
@@ -282,7 +300,8 @@ impl Edits<'_> {
         Ok(())
     }
 
-    /// `#!/usr/bin/perl` → `#!OUT/usr/bin/perl` when out holds that interpreter.
+    /// `#!/usr/bin/perl` → `#!OUT/usr/bin/perl` when out holds that interpreter, or
+    /// `#!OUT/REPLACEMENT` when the overrides name one that out holds.
     fn script(&self, path: &Path, counts: &mut Counts) -> Result<(), BuildError> {
         let bytes = fs::read(path).map_err(io_at(path))?;
         let line_end = bytes
@@ -291,7 +310,12 @@ impl Edits<'_> {
             .unwrap_or(bytes.len());
         let line = String::from_utf8_lossy(&bytes[2..line_end]).into_owned();
         let interp = line.trim_start().split([' ', '\t']).next().unwrap_or("");
-        let Some(rel) = interp.strip_prefix('/') else {
+        let replacement = self
+            .shebangs
+            .get(interp)
+            .map(TreePath::as_str)
+            .filter(|rel| self.out.join(rel).exists());
+        let Some(rel) = replacement.or_else(|| interp.strip_prefix('/')) else {
             return Ok(());
         };
         if rel.is_empty() || !self.out.join(rel).exists() {
@@ -327,41 +351,6 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// Makes `out/bin` hold a link to every program of the tree's program directories
-/// (`bin/` itself may already be a directory of the tree, or a link to `usr/bin`).
-fn expose_programs(out: &Path) -> Result<(), BuildError> {
-    let bin = out.join("bin");
-    match fs::symlink_metadata(&bin) {
-        Ok(m) if m.file_type().is_symlink() => return Ok(()),
-        Ok(_) => {}
-        Err(_) => {
-            fs::create_dir(&bin).map_err(io_at(&bin))?;
-            fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).map_err(io_at(&bin))?;
-        }
-    }
-    for dir in PROGRAM_DIRS {
-        let from = out.join(dir);
-        if fs::symlink_metadata(&from).map_or(true, |m| !m.is_dir()) {
-            continue;
-        }
-        let mut names: Vec<_> = fs::read_dir(&from)
-            .map_err(io_at(&from))?
-            .filter_map(Result::ok)
-            .map(|e| e.file_name())
-            .collect();
-        names.sort();
-        for name in names {
-            let link = bin.join(&name);
-            if fs::symlink_metadata(&link).is_ok() {
-                continue;
-            }
-            let target = Path::new("..").join(dir).join(&name);
-            std::os::unix::fs::symlink(&target, &link).map_err(io_at(&link))?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,25 +373,6 @@ mod tests {
         assert_eq!(
             merge.inward(Path::new("/s/out/a"), Path::new("b/c")),
             PathBuf::from("b/c")
-        );
-    }
-
-    #[test]
-    fn programs_are_exposed_in_bin() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path();
-        fs::create_dir_all(out.join("usr/bin")).unwrap();
-        fs::create_dir_all(out.join("usr/games")).unwrap();
-        fs::write(out.join("usr/bin/hello"), "").unwrap();
-        fs::write(out.join("usr/games/cowsay"), "").unwrap();
-        expose_programs(out).unwrap();
-        assert_eq!(
-            fs::read_link(out.join("bin/hello")).unwrap(),
-            PathBuf::from("../usr/bin/hello")
-        );
-        assert_eq!(
-            fs::read_link(out.join("bin/cowsay")).unwrap(),
-            PathBuf::from("../usr/games/cowsay")
         );
     }
 }

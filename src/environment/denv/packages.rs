@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::Kind;
+use crate::build::overrides::PackageOverrides;
 use crate::paths::{Dirs, Overrides};
 use crate::pkgs::aliases::Aliases;
 use crate::pkgs::channel::{self, Channel, ChannelSpec, DEFAULT_CHANNEL};
@@ -44,6 +45,7 @@ struct Context {
     specs: BTreeMap<String, ChannelSpec>,
     fetcher: Fetcher,
     aliases: Aliases,
+    overrides: PackageOverrides,
 }
 
 /// Shows the package layer's warnings on stderr.
@@ -80,12 +82,14 @@ impl Packages {
         let specs =
             channel::declared_channels(&dirs.config_file(), project.as_deref()).map_err(to_io)?;
         let aliases = Aliases::builtin().map_err(to_io)?;
+        let overrides = PackageOverrides::builtin().map_err(to_io)?;
         let context = Rc::new(Context {
             dirs,
             apt,
             specs,
             fetcher: Fetcher::new(),
             aliases,
+            overrides,
         });
         self.context = Some(context.clone());
         Ok(context)
@@ -182,8 +186,11 @@ impl Packages {
         let index = self.index(kind, channel)?;
         let cx = self.context()?;
         let debian = cx.aliases.resolve(name, &index);
-        let debs = crate::pkgs::resolve(&index, &[debian.as_str()], ResolveOptions::default())
-            .map_err(to_io)?;
+        // What the package's overrides need in its tree (a wrapper's shell, an interpreter).
+        let mut roots = vec![debian.as_str()];
+        roots.extend(cx.overrides.closure_roots(&debian));
+        let debs =
+            crate::pkgs::resolve(&index, &roots, ResolveOptions::default()).map_err(to_io)?;
         let version = debs
             .iter()
             .find(|p| p.name == debian)

@@ -1,0 +1,324 @@
+//! The last steps of `builtin:relocate`: a package tree's `bin/` and what its entry in the
+//! overrides table asks for.
+//!
+//! ```text
+//! links     path ─► relative link to another path of the tree (replaces host launchers)
+//! bin/      a link to every program of the override's `bin` dirs, then of usr/bin, sbin,
+//!           usr/sbin, usr/games; the first of a name wins
+//! wrappers  bin/NAME ─► a script run by the tree's shell: sets the override's variables
+//!           (paths in the tree) and runs the program bin/NAME linked to
+//! ```
+//!
+//! Invariants: nothing is written outside the tree; a wrapper and the program it runs are
+//! both in the tree, so a wrapped program needs nothing from the host either.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Component, Path, PathBuf};
+
+use super::overrides::{Adjustments, ProgramName, TreePath};
+use super::{BuildError, io_at};
+
+/// Where programs live; `bin/` gets a link to each.
+const PROGRAM_DIRS: &[&str] = &["usr/bin", "sbin", "usr/sbin", "usr/games"];
+
+/// The tree being adjusted: where it is on disk and the store path it will have.
+pub(super) struct Tree<'a> {
+    pub out: &'a Path,
+    pub logical: &'a str,
+}
+
+/// Applies `adjust` (when the package has overrides) and fills `bin/`.
+pub(super) fn apply(
+    tree: &Tree<'_>,
+    adjust: Option<&Adjustments<'_>>,
+    log: &mut dyn Write,
+) -> Result<(), BuildError> {
+    if let Some(adjust) = adjust {
+        for (path, target) in adjust.links {
+            relink(tree.out, path, target, log)?;
+        }
+    }
+    let extra: Vec<&str> = adjust
+        .map(|a| a.bin.iter().map(TreePath::as_str).collect())
+        .unwrap_or_default();
+    expose_programs(tree.out, &extra)?;
+    if let Some(adjust) = adjust {
+        for program in adjust.wrap {
+            wrap(tree, adjust, program, log)?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes `path` a relative link to `target` (both in the tree), replacing what was there.
+fn relink(
+    out: &Path,
+    path: &TreePath,
+    target: &TreePath,
+    log: &mut dyn Write,
+) -> Result<(), BuildError> {
+    if !out.join(target.as_str()).exists() {
+        let _ = writeln!(
+            log,
+            "override: not linking {}: no {}",
+            path.as_str(),
+            target.as_str()
+        );
+        return Ok(());
+    }
+    let link = out.join(path.as_str());
+    let Some(parent) = link.parent() else {
+        return Ok(());
+    };
+    if !parent.is_dir() {
+        let _ = writeln!(log, "override: not linking {}: no directory", path.as_str());
+        return Ok(());
+    }
+    if fs::symlink_metadata(&link).is_ok() {
+        fs::remove_file(&link).map_err(io_at(&link))?;
+    }
+    let depth = Path::new(path.as_str())
+        .components()
+        .count()
+        .saturating_sub(1);
+    let mut relative: PathBuf = (0..depth).map(|_| "..").collect();
+    relative.push(target.as_str());
+    std::os::unix::fs::symlink(&relative, &link).map_err(io_at(&link))?;
+    let _ = writeln!(log, "override: {} -> {}", path.as_str(), relative.display());
+    Ok(())
+}
+
+/// Makes `out/bin` hold a link to every program of `extra` dirs then the usual program
+/// directories (`bin/` itself may already be a directory of the tree, or a link).
+pub(super) fn expose_programs(out: &Path, extra: &[&str]) -> Result<(), BuildError> {
+    let bin = out.join("bin");
+    match fs::symlink_metadata(&bin) {
+        Ok(m) if m.file_type().is_symlink() => return Ok(()),
+        Ok(_) => {}
+        Err(_) => {
+            fs::create_dir(&bin).map_err(io_at(&bin))?;
+            fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).map_err(io_at(&bin))?;
+        }
+    }
+    for dir in extra.iter().chain(PROGRAM_DIRS) {
+        let from = out.join(dir);
+        if fs::symlink_metadata(&from).map_or(true, |m| !m.is_dir()) {
+            continue;
+        }
+        let mut names: Vec<_> = fs::read_dir(&from)
+            .map_err(io_at(&from))?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        names.sort();
+        for name in names {
+            let link = bin.join(&name);
+            if fs::symlink_metadata(&link).is_ok() {
+                continue;
+            }
+            let target = Path::new("..").join(dir).join(&name);
+            std::os::unix::fs::symlink(&target, &link).map_err(io_at(&link))?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the link `bin/PROGRAM` by a wrapper script that runs what it linked to.
+fn wrap(
+    tree: &Tree<'_>,
+    adjust: &Adjustments<'_>,
+    program: &ProgramName,
+    log: &mut dyn Write,
+) -> Result<(), BuildError> {
+    let link = tree.out.join("bin").join(program.as_str());
+    let Ok(target) = fs::read_link(&link) else {
+        let _ = writeln!(log, "override: no program bin/{} to wrap", program.as_str());
+        return Ok(());
+    };
+    let Some(inside) = normalise(&Path::new("bin").join(target)) else {
+        let _ = writeln!(
+            log,
+            "override: bin/{} leads out of the tree",
+            program.as_str()
+        );
+        return Ok(());
+    };
+    if !tree.out.join(adjust.shell.as_str()).is_file() {
+        let _ = writeln!(
+            log,
+            "override: no {} to run wrappers",
+            adjust.shell.as_str()
+        );
+        return Ok(());
+    }
+    let in_store = |rel: &Path| format!("{}/{}", tree.logical, rel.display());
+    let mut script = format!(
+        "#!{}/{}\n# Sets what {} needs to run from the store, then runs it.\n",
+        tree.logical,
+        adjust.shell.as_str(),
+        program.as_str()
+    );
+    for (name, dirs) in adjust.prefix() {
+        let value: Vec<String> = dirs
+            .iter()
+            .flat_map(|d| d.expand(tree.out))
+            .map(|p| in_store(&p))
+            .collect();
+        if value.is_empty() {
+            let _ = writeln!(log, "override: no directory for {}", name.as_str());
+            continue;
+        }
+        let name = name.as_str();
+        script.push_str(&format!(
+            "{name}={}\"${{{name}:+:${name}}}\"\nexport {name}\n",
+            quote(&value.join(":"))
+        ));
+    }
+    for (name, path) in adjust.set() {
+        let Some(found) = path.expand(tree.out).into_iter().next() else {
+            let _ = writeln!(log, "override: no {} for {}", path.as_str(), name.as_str());
+            continue;
+        };
+        let name = name.as_str();
+        script.push_str(&format!(
+            "{name}={}\nexport {name}\n",
+            quote(&in_store(&found))
+        ));
+    }
+    script.push_str(&format!("exec {} \"$@\"\n", quote(&in_store(&inside))));
+    fs::remove_file(&link).map_err(io_at(&link))?;
+    fs::write(&link, script).map_err(io_at(&link))?;
+    fs::set_permissions(&link, fs::Permissions::from_mode(0o555)).map_err(io_at(&link))?;
+    let _ = writeln!(log, "override: bin/{} wrapped", program.as_str());
+    Ok(())
+}
+
+/// `path` with `.` and `..` resolved lexically; `None` when it climbs above its start.
+fn normalise(path: &Path) -> Option<PathBuf> {
+    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(s) => parts.push(s),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.iter().collect())
+}
+
+/// `text` as one word for a POSIX shell.
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn programs_are_exposed_in_bin_override_dirs_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for sub in ["usr/bin", "usr/games", "usr/lib/pg/bin"] {
+            fs::create_dir_all(out.join(sub)).unwrap();
+        }
+        for file in [
+            "usr/bin/hello",
+            "usr/bin/psql",
+            "usr/games/cowsay",
+            "usr/lib/pg/bin/psql",
+        ] {
+            fs::write(out.join(file), "").unwrap();
+        }
+        expose_programs(out, &["usr/lib/pg/bin"]).unwrap();
+        let link = |name: &str| fs::read_link(out.join("bin").join(name)).unwrap();
+        assert_eq!(link("hello"), PathBuf::from("../usr/bin/hello"));
+        assert_eq!(link("cowsay"), PathBuf::from("../usr/games/cowsay"));
+        assert_eq!(link("psql"), PathBuf::from("../usr/lib/pg/bin/psql"));
+    }
+
+    #[test]
+    fn a_wrapper_sets_its_variables_and_runs_the_program_under_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let logical = out.to_str().unwrap();
+        for sub in [
+            "bin",
+            "usr/games",
+            "usr/share/cows",
+            "usr/bin",
+            "usr/lib/pg",
+        ] {
+            fs::create_dir_all(out.join(sub)).unwrap();
+        }
+        fs::copy("/bin/dash", out.join("bin/dash")).unwrap();
+        let show = out.join("usr/games/show");
+        fs::write(
+            &show,
+            format!("#!{logical}/bin/dash\necho \"$0 $COWPATH $GOROOT\"\n"),
+        )
+        .unwrap();
+        fs::set_permissions(&show, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::write(out.join("usr/lib/pg/psql"), "").unwrap();
+        std::os::unix::fs::symlink("../share/launcher", out.join("usr/bin/psql")).unwrap();
+        let table = super::super::overrides::PackageOverrides::parse(
+            "[wrapper]\npackage = \"dash\"\nshell = \"bin/dash\"\n\
+             [packages.x]\nbin = [\"usr/games\"]\nwrap = [\"show\"]\n\
+             links = { \"usr/bin/psql\" = \"usr/lib/pg/psql\" }\n\
+             prefix = { COWPATH = [\"usr/share/cows\", \"usr/share/none\"] }\n\
+             set = { GOROOT = \"usr/lib/pg\" }\n",
+        )
+        .unwrap();
+        let adjust = table.for_package("x").unwrap();
+        let tree = Tree { out, logical };
+        apply(&tree, Some(&adjust), &mut Vec::new()).unwrap();
+        assert_eq!(
+            fs::read_link(out.join("usr/bin/psql")).unwrap(),
+            PathBuf::from("../../usr/lib/pg/psql")
+        );
+        // Another test thread forking while these files were open for writing can hold
+        // them open a moment longer: exec then fails with ETXTBSY, so try again.
+        let run = (0..50)
+            .find_map(|_| {
+                match std::process::Command::new(out.join("bin/show"))
+                    .env_clear()
+                    .env("COWPATH", "/mine")
+                    .env("GOROOT", "/theirs")
+                    .output()
+                {
+                    Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        None
+                    }
+                    other => Some(other.unwrap()),
+                }
+            })
+            .expect("the wrapper runs");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            format!(
+                "{logical}/usr/games/show {logical}/usr/share/cows:/mine {logical}/usr/lib/pg\n"
+            )
+        );
+    }
+
+    #[test]
+    fn paths_are_normalised_without_leaving_the_start() {
+        assert_eq!(
+            normalise(Path::new("bin/../usr/games/./cowsay")),
+            Some(PathBuf::from("usr/games/cowsay"))
+        );
+        assert_eq!(normalise(Path::new("bin/../../etc")), None);
+        assert_eq!(normalise(Path::new("/etc")), None);
+    }
+
+    #[test]
+    fn quoting_survives_single_quotes() {
+        assert_eq!(quote("a'b"), r"'a'\''b'");
+    }
+}

@@ -1,0 +1,366 @@
+//! The package overrides table: what the generic relocation of a Debian package cannot
+//! infer (a Perl program's module path, a server's versioned program directory, a launcher
+//! that looks on the host), kept as data in `overrides.toml` and compiled in.
+//!
+//! ```text
+//! overrides.toml ─parse + validate─► PackageOverrides
+//!   closure_roots(pname)  ─► more packages for the resolver (the wrapper shell's included)
+//!   for_package(pname)    ─► Adjustments, applied to the merged tree by `adjust`
+//! ```
+//!
+//! Invariants: every path of the table is relative and stays inside the tree (no `..`, no
+//! leading `/`); variable names are shell names and program names have no `/`, so a
+//! wrapper script made from them needs no quoting of names; an `include` names an entry
+//! of the table.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+/// The compiled-in table.
+const TABLE: &str = include_str!("overrides.toml");
+
+/// Why the overrides table is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum OverrideError {
+    #[error("the package overrides table is invalid: {0}")]
+    Parse(Box<toml::de::Error>),
+    #[error("the package overrides of `{package}` include `{included}`, which has no entry")]
+    UnknownInclude { package: String, included: String },
+}
+
+/// A path inside a package's tree; one component may hold a `*`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct TreePath(String);
+
+impl TryFrom<String> for TreePath {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let path = Path::new(&text);
+        let inside = !text.is_empty()
+            && path.components().all(|c| matches!(c, Component::Normal(_)))
+            && !text.ends_with('/');
+        if inside {
+            Ok(TreePath(text))
+        } else {
+            Err(format!(
+                "`{text}` is not a relative path inside the package (no `..`, no leading `/`)"
+            ))
+        }
+    }
+}
+
+impl TreePath {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The existing paths (relative to `tree`) this one names, sorted, each place once: a
+    /// component with a `*` matches every entry of its directory that fits around the star.
+    pub fn expand(&self, tree: &Path) -> Vec<PathBuf> {
+        let mut found = vec![PathBuf::new()];
+        for part in self.0.split('/') {
+            let mut next = Vec::new();
+            for base in &found {
+                match part.split_once('*') {
+                    None => next.push(base.join(part)),
+                    Some((head, tail)) => {
+                        let Ok(entries) = std::fs::read_dir(tree.join(base)) else {
+                            continue;
+                        };
+                        let mut names: Vec<String> = entries
+                            .filter_map(Result::ok)
+                            .filter_map(|e| e.file_name().into_string().ok())
+                            .filter(|n| {
+                                n.len() >= head.len() + tail.len()
+                                    && n.starts_with(head)
+                                    && n.ends_with(tail)
+                            })
+                            .collect();
+                        names.sort();
+                        next.extend(names.into_iter().map(|n| base.join(n)));
+                    }
+                }
+            }
+            found = next;
+        }
+        // A match that is a link to another match (`perl/5.36 -> 5.36.0`) is one place.
+        let mut seen = Vec::new();
+        found.retain(|p| match std::fs::canonicalize(tree.join(p)) {
+            Ok(real) if !seen.contains(&real) => {
+                seen.push(real);
+                true
+            }
+            _ => false,
+        });
+        found
+    }
+}
+
+/// An environment variable name a shell accepts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct VarName(String);
+
+impl TryFrom<String> for VarName {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let mut chars = text.chars();
+        let first_ok = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            Ok(VarName(text))
+        } else {
+            Err(format!("`{text}` is not a variable name"))
+        }
+    }
+}
+
+impl VarName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The name of a program in a package's `bin/`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct ProgramName(String);
+
+impl TryFrom<String> for ProgramName {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        if text.is_empty() || text.contains('/') || text == "." || text == ".." {
+            Err(format!("`{text}` is not a program name"))
+        } else {
+            Ok(ProgramName(text))
+        }
+    }
+}
+
+impl ProgramName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The shell that runs wrapper scripts.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrapperShell {
+    /// Its Debian package.
+    package: String,
+    /// Where it sits in a tree.
+    shell: TreePath,
+}
+
+/// One package's entry (see `overrides.toml` for what each key means).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackageOverride {
+    #[serde(default)]
+    closure: Vec<String>,
+    #[serde(default)]
+    bin: Vec<TreePath>,
+    #[serde(default)]
+    shebangs: BTreeMap<String, TreePath>,
+    #[serde(default)]
+    links: BTreeMap<TreePath, TreePath>,
+    #[serde(default)]
+    wrap: Vec<ProgramName>,
+    #[serde(default)]
+    prefix: BTreeMap<VarName, Vec<TreePath>>,
+    #[serde(default)]
+    set: BTreeMap<VarName, TreePath>,
+    #[serde(default)]
+    include: Vec<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    wrapper: WrapperShell,
+    #[serde(default)]
+    packages: BTreeMap<String, PackageOverride>,
+}
+
+/// The validated overrides table.
+#[derive(Debug)]
+pub struct PackageOverrides {
+    wrapper: WrapperShell,
+    packages: BTreeMap<String, PackageOverride>,
+}
+
+/// What to change in one package's tree after relocation.
+#[derive(Debug, Clone, Copy)]
+pub struct Adjustments<'a> {
+    /// Program directories exposed in `bin/` before the usual ones.
+    pub bin: &'a [TreePath],
+    /// `#!` interpreter → its replacement in the tree.
+    pub shebangs: &'a BTreeMap<String, TreePath>,
+    /// Path → the path it becomes a link to.
+    pub links: &'a BTreeMap<TreePath, TreePath>,
+    /// Programs of `bin/` that get a wrapper.
+    pub wrap: &'a [ProgramName],
+    /// The shell wrapper scripts run under.
+    pub shell: &'a TreePath,
+    entry: &'a PackageOverride,
+    table: &'a BTreeMap<String, PackageOverride>,
+}
+
+impl<'a> Adjustments<'a> {
+    /// The package's entry, then the entries it includes.
+    fn entries(&self) -> impl Iterator<Item = &'a PackageOverride> + use<'a> {
+        let table = self.table;
+        std::iter::once(self.entry).chain(
+            self.entry
+                .include
+                .iter()
+                .filter_map(move |name| table.get(name)),
+        )
+    }
+
+    /// Variable → directories to prepend, the package's own first, then its includes'.
+    pub fn prefix(&self) -> BTreeMap<&'a VarName, Vec<&'a TreePath>> {
+        let mut vars: BTreeMap<&VarName, Vec<&TreePath>> = BTreeMap::new();
+        for entry in self.entries() {
+            for (name, dirs) in &entry.prefix {
+                vars.entry(name).or_default().extend(dirs);
+            }
+        }
+        vars
+    }
+
+    /// Variable → the path it is set to; the package's own value wins over an include's.
+    pub fn set(&self) -> BTreeMap<&'a VarName, &'a TreePath> {
+        let mut vars = BTreeMap::new();
+        for entry in self.entries() {
+            for (name, path) in &entry.set {
+                vars.entry(name).or_insert(path);
+            }
+        }
+        vars
+    }
+}
+
+impl PackageOverrides {
+    /// The table compiled into denv.
+    pub fn builtin() -> Result<PackageOverrides, OverrideError> {
+        PackageOverrides::parse(TABLE)
+    }
+
+    /// Parses and validates a table.
+    pub fn parse(text: &str) -> Result<PackageOverrides, OverrideError> {
+        let raw: RawTable = toml::from_str(text).map_err(|e| OverrideError::Parse(Box::new(e)))?;
+        for (package, entry) in &raw.packages {
+            if let Some(missing) = entry
+                .include
+                .iter()
+                .find(|name| !raw.packages.contains_key(*name))
+            {
+                return Err(OverrideError::UnknownInclude {
+                    package: package.clone(),
+                    included: missing.clone(),
+                });
+            }
+        }
+        Ok(PackageOverrides {
+            wrapper: raw.wrapper,
+            packages: raw.packages,
+        })
+    }
+
+    /// Packages to resolve together with `pname` so that its overrides find what they
+    /// need in the tree.
+    pub fn closure_roots(&self, pname: &str) -> Vec<&str> {
+        let Some(entry) = self.packages.get(pname) else {
+            return Vec::new();
+        };
+        let mut roots: Vec<&str> = entry.closure.iter().map(String::as_str).collect();
+        if !entry.wrap.is_empty() && !roots.contains(&self.wrapper.package.as_str()) {
+            roots.push(&self.wrapper.package);
+        }
+        roots
+    }
+
+    /// The changes `pname`'s tree gets, if it has an entry.
+    pub fn for_package(&self, pname: &str) -> Option<Adjustments<'_>> {
+        let entry = self.packages.get(pname)?;
+        Some(Adjustments {
+            bin: &entry.bin,
+            shebangs: &entry.shebangs,
+            links: &entry.links,
+            wrap: &entry.wrap,
+            shell: &self.wrapper.shell,
+            entry,
+            table: &self.packages,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_table_is_valid() {
+        let table = PackageOverrides::builtin().expect("overrides.toml parses");
+        assert_eq!(table.closure_roots("cowsay"), ["perl", "dash"]);
+        assert!(table.closure_roots("hello").is_empty());
+        let cowsay = table.for_package("cowsay").expect("cowsay has an entry");
+        let prefix = cowsay.prefix();
+        let names: Vec<&str> = prefix.keys().map(|v| v.as_str()).collect();
+        assert_eq!(names, ["COWPATH", "PERL5LIB"]);
+        assert_eq!(cowsay.shell.as_str(), "bin/dash");
+    }
+
+    #[test]
+    fn paths_leaving_the_tree_and_bad_names_are_refused() {
+        for bad in [
+            r#"bin = ["../etc"]"#,
+            r#"bin = ["/usr/bin"]"#,
+            r#"wrap = ["a/b"]"#,
+            r#"prefix = { "A-B" = ["x"] }"#,
+            r#"colour = "red""#,
+        ] {
+            let text = format!(
+                "[wrapper]\npackage = \"dash\"\nshell = \"bin/dash\"\n[packages.x]\n{bad}\n"
+            );
+            assert!(PackageOverrides::parse(&text).is_err(), "accepted: {bad}");
+        }
+        let text = "[wrapper]\npackage = \"dash\"\nshell = \"bin/dash\"\n\
+                    [packages.x]\ninclude = [\"nope\"]\n";
+        let err = PackageOverrides::parse(text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the package overrides of `x` include `nope`, which has no entry"
+        );
+    }
+
+    #[test]
+    fn a_star_matches_the_names_of_its_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in [
+            "usr/share/perl/5.36.0",
+            "usr/share/perl/5.38",
+            "usr/share/perl/x",
+        ] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        std::os::unix::fs::symlink("5.36.0", dir.path().join("usr/share/perl/5.36")).unwrap();
+        let path = TreePath::try_from("usr/share/perl/5.*".to_owned()).unwrap();
+        assert_eq!(
+            path.expand(dir.path()),
+            [
+                PathBuf::from("usr/share/perl/5.36"),
+                PathBuf::from("usr/share/perl/5.38")
+            ]
+        );
+        let missing = TreePath::try_from("usr/lib/nothing".to_owned()).unwrap();
+        assert!(missing.expand(dir.path()).is_empty());
+    }
+}

@@ -1,0 +1,285 @@
+//! Packages that need more than relocation, as a user meets them through `denv run -p`:
+//! cowsay (a Perl script: its wrapper sets PERL5LIB and COWPATH), PostgreSQL (programs in a
+//! versioned directory, a `psql` that Debian points at a host launcher) and Redis (the
+//! server is a link into another package). Each program must resolve into the store, not
+//! to a host program of the same name. These tests need the Debian archive that the
+//! machine's apt configuration lists.
+
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const DENV: &str = env!("CARGO_BIN_EXE_denv");
+
+/// A directory holding every denv directory of one test, readable by any user (a server
+/// started as an unprivileged user runs programs from its store).
+struct State {
+    dir: tempfile::TempDir,
+}
+
+impl State {
+    fn new() -> State {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("a readable state directory");
+        State { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn store(&self) -> PathBuf {
+        self.path().join("data/store")
+    }
+
+    /// `denv ARGS`, failing the test with its stderr when it fails.
+    fn denv(&self, args: &[&str]) -> String {
+        let out = Command::new(DENV)
+            .args(args)
+            .current_dir(self.path())
+            .env("DENV_DATA_DIR", self.path().join("data"))
+            .env("DENV_CACHE_DIR", self.path().join("cache"))
+            .env("DENV_CONFIG_DIR", self.path().join("config"))
+            .env_remove("DENV_STORE")
+            .env_remove("NIX_STORE_DIR")
+            .output()
+            .expect("denv runs");
+        assert!(
+            out.status.success(),
+            "denv {args:?} failed (archive_ tests need the Debian archive listed in /etc/apt):\n{}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// Where each program resolves on the `PATH` of `denv run -p PACKAGE`, after checking
+    /// that it is a program of the store, wherever its links lead.
+    fn programs_of(&self, package: &str, programs: &[&str]) -> Vec<PathBuf> {
+        let script: String = programs
+            .iter()
+            .map(|p| format!("command -v {p} || echo missing {p}\n"))
+            .collect();
+        let out = self.denv(&["run", "-p", package, "--", "sh", "-c", &script]);
+        let store = self.store().canonicalize().expect("the store exists");
+        let found: Vec<PathBuf> = out.lines().map(PathBuf::from).collect();
+        assert_eq!(found.len(), programs.len(), "{out}");
+        for path in &found {
+            let real = path.canonicalize().unwrap_or_else(|e| panic!("{out}: {e}"));
+            assert!(
+                path.starts_with(&store) && real.starts_with(&store),
+                "{} ({}) is not a program of the store {}",
+                path.display(),
+                real.display(),
+                store.display()
+            );
+        }
+        found
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A TCP port nothing listens on right now.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// `program ARGS` with an empty environment.
+fn run(program: &Path, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .env_clear()
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+}
+
+/// Servers that refuse root (Postgres) are started through `setpriv` as `nobody` when the
+/// tests run as root.
+fn unprivileged(program: &Path) -> Command {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+            .arg(program);
+        cmd
+    } else {
+        Command::new(program)
+    }
+}
+
+/// Makes `dir` (created) owned by the user [`unprivileged`] runs as.
+fn owned_by_server(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("a server directory");
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(dir, Some(65534), Some(65534)).expect("chown to nobody");
+    }
+}
+
+/// A server process, stopped when the test ends however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(pid) = i32::try_from(self.0.id()) {
+            // SAFETY: signalling a child this test started.
+            unsafe { libc::kill(pid, libc::SIGINT) };
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `probe` until it succeeds, or fails the test after 20 s.
+fn wait_until(what: &str, mut probe: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !probe() {
+        assert!(Instant::now() < deadline, "{what} did not become ready");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+const COW_MOO: &str = r" _____
+< moo >
+ -----
+        \   ^__^
+         \  (oo)\_______
+            (__)\       )\/\
+                ||----w |
+                ||     ||
+";
+
+#[test]
+fn archive_cowsay_runs_with_the_stores_perl_and_cows() {
+    let state = State::new();
+    let out = state.denv(&["run", "-p", "cowsay", "--", "cowsay", "moo"]);
+    assert_eq!(out, COW_MOO);
+    let found = state.programs_of("cowsay", &["cowsay", "cowthink"]);
+    // The wrapper is run by the store's shell and runs the store's perl.
+    let wrapper = std::fs::read_to_string(&found[0]).expect("cowsay is a script");
+    let store = state.store().canonicalize().unwrap();
+    let shebang = wrapper.lines().next().unwrap_or_default();
+    assert!(
+        shebang.starts_with(&format!("#!{}/", store.display())),
+        "{wrapper}"
+    );
+    let cowthink = run(&found[1], &["hmm"]);
+    let shown = text(&cowthink.stdout);
+    assert!(
+        shown.starts_with(" _____\n( hmm )\n") && shown.contains("o   ^__^"),
+        "{shown}{}",
+        text(&cowthink.stderr)
+    );
+    // Another cow, found through COWPATH in the store.
+    let tux = run(&found[0], &["-f", "tux", "moo"]);
+    assert!(
+        text(&tux.stdout).contains("|o_o |"),
+        "{}{}",
+        text(&tux.stdout),
+        text(&tux.stderr)
+    );
+}
+
+#[test]
+fn archive_postgres_from_the_profile_creates_a_cluster_and_answers_psql() {
+    let state = State::new();
+    let programs = ["initdb", "postgres", "pg_isready", "psql"];
+    let found = state.programs_of("postgresql-15", &programs);
+    let [initdb, postgres, pg_isready, psql] = [&found[0], &found[1], &found[2], &found[3]];
+    // Debian's psql is a link to a host launcher; the profile's is the client itself.
+    let psql_real = psql.canonicalize().unwrap();
+    assert!(
+        psql_real.ends_with("usr/lib/postgresql/15/bin/psql"),
+        "{}",
+        psql_real.display()
+    );
+    let data = state.path().join("pg/data");
+    let sockets = state.path().join("pg/sock");
+    owned_by_server(&data);
+    owned_by_server(&sockets);
+    let init = unprivileged(initdb)
+        .args(["-D", data.to_str().unwrap()])
+        .args(["-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
+        .arg("--locale=C")
+        .env_clear()
+        .output()
+        .expect("initdb runs");
+    assert!(init.status.success(), "initdb: {}", text(&init.stderr));
+    assert!(data.join("PG_VERSION").is_file(), "initdb made no cluster");
+    let port = free_port().to_string();
+    let _server = Server(
+        unprivileged(postgres)
+            .args([
+                "-D",
+                data.to_str().unwrap(),
+                "-k",
+                sockets.to_str().unwrap(),
+            ])
+            .args(["-p", &port, "-c", "listen_addresses=127.0.0.1"])
+            .env_clear()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("postgres starts"),
+    );
+    wait_until("postgres", || {
+        run(
+            pg_isready,
+            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres"],
+        )
+        .status
+        .success()
+    });
+    let query = run(
+        psql,
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+            "-Atc",
+            "select 1",
+        ],
+    );
+    assert_eq!(text(&query.stdout), "1\n", "{}", text(&query.stderr));
+}
+
+#[test]
+fn archive_redis_server_from_the_profile_answers_ping() {
+    let state = State::new();
+    let found = state.programs_of("redis-server", &["redis-server", "redis-cli"]);
+    let dir = state.path().join("redis");
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port().to_string();
+    let _server = Server(
+        Command::new(&found[0])
+            .args(["--port", &port, "--bind", "127.0.0.1", "--save", ""])
+            .args(["--daemonize", "no", "--dir", dir.to_str().unwrap()])
+            .env_clear()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts"),
+    );
+    let mut last = String::new();
+    wait_until("redis-server", || {
+        last = text(&run(&found[1], &["-p", &port, "ping"]).stdout);
+        last == "PONG\n"
+    });
+    assert_eq!(last, "PONG\n");
+}
