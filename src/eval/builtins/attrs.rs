@@ -103,12 +103,12 @@ fn attr_values(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 fn get_attr(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
     let a = ev.force_attrs(&args[1])?;
-    let sym = ev.intern(name.as_str());
+    let sym = ev.intern(&name.to_str_lossy());
     match a.get(sym) {
         Some(v) => ev.force(&v.clone()),
         None => Err(EvalError::msg(format!(
             "attribute '{}' missing for call to 'getAttr'",
-            name.as_str()
+            name.to_str_lossy()
         ))
         .at(a.pos())),
     }
@@ -117,7 +117,7 @@ fn get_attr(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 fn has_attr(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
     let a = ev.force_attrs(&args[1])?;
-    let sym = ev.intern(name.as_str());
+    let sym = ev.intern(&name.to_str_lossy());
     Ok(Value::Bool(a.get(sym).is_some()))
 }
 
@@ -127,7 +127,7 @@ fn remove_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let mut syms = Vec::with_capacity(names.len());
     for n in names.iter() {
         let s = ev.force_string(n)?;
-        syms.push(ev.intern(s.as_str()));
+        syms.push(ev.intern(&s.to_str_lossy()));
     }
     Ok(Value::attrs(a.without(&syms)))
 }
@@ -162,7 +162,7 @@ fn list_to_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
             );
         };
         entries.push(Attr {
-            name: ev.intern(name.as_str()),
+            name: ev.intern(&name.to_str_lossy()),
             pos: value.pos,
             value: value.value.clone(),
         });
@@ -191,7 +191,7 @@ fn map_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 
 fn cat_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
-    let sym = ev.intern(name.as_str());
+    let sym = ev.intern(&name.to_str_lossy());
     let list = ev.force_list(&args[1])?;
     let mut out = Vec::new();
     for item in list.iter() {
@@ -302,7 +302,7 @@ fn function_args(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 fn unsafe_get_attr_pos(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
     let a = ev.force_attrs(&args[1])?;
-    let sym = ev.intern(name.as_str());
+    let sym = ev.intern(&name.to_str_lossy());
     match a.get_attr(sym) {
         Some(attr) => Ok(ev.pos_attrs(attr.pos)),
         None => Ok(Value::Null),

@@ -311,8 +311,8 @@ fn group_by(ev: &mut Evaluator, args: &[Value], pos: Pos) -> BuiltinResult {
     for item in list.iter() {
         let k = ev.call(&f, item.clone(), pos)?;
         let k = ev.force_string(&k)?;
-        let i = *index.entry(k.as_str().to_string()).or_insert_with(|| {
-            groups.push((k.as_str().to_string(), Vec::new()));
+        let i = *index.entry(k.to_str_lossy().into_owned()).or_insert_with(|| {
+            groups.push((k.to_str_lossy().into_owned(), Vec::new()));
             groups.len() - 1
         });
         groups[i].1.push(item.clone());

@@ -300,11 +300,11 @@ enum Frame {
 
 /// Parses `text` into a value, naming attributes through `intern`.
 pub(super) fn parse(
-    text: &str,
+    text: &[u8],
     mut intern: impl FnMut(&str) -> Symbol,
 ) -> Result<Value, JsonError> {
     let mut lexer = Lexer {
-        text: text.as_bytes(),
+        text,
         pos: 0,
         line: 1,
         line_start: 0,
