@@ -185,9 +185,16 @@ impl SourceMap {
     /// The 1-based line `line` of the source holding `pos`, if it exists.
     pub fn line_text(&self, pos: Pos, line: usize) -> Option<String> {
         let src = self.source(pos)?;
-        src.text
+        let text = src
+            .text
             .split('\n')
             .nth(line.checked_sub(1)?)
-            .map(|l| l.trim_end_matches('\r').to_string())
+            .map(|l| l.trim_end_matches('\r'))?;
+        if src.raw_bytes {
+            // Show the bytes that are not UTF-8 as U+FFFD, not as the characters that
+            // stand for them.
+            return Some(String::from_utf8_lossy(&restore(text)).into_owned());
+        }
+        Some(text.to_string())
     }
 }
