@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use super::error::EvalError;
 use super::machine::Evaluator;
+use super::source::restore_cow;
 use super::value::Value;
 
 /// A byte string as a Nix string literal, appended to `out`: quoted, with `"`, `\`,
@@ -132,7 +133,11 @@ impl Evaluator {
                     .collect();
                 names.sort_by(|x, y| x.0.cmp(y.0));
                 for (name, value) in names {
-                    out.extend_from_slice(show_attr_name(name).as_bytes());
+                    if is_plain_name(name) {
+                        out.extend_from_slice(name.as_bytes());
+                    } else {
+                        escape_bytes(&restore_cow(name), out);
+                    }
                     out.extend_from_slice(b" = ");
                     self.print_into(value, out, seen);
                     out.extend_from_slice(b"; ");

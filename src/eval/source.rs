@@ -33,6 +33,16 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, bool) {
     (Cow::Owned(out), true)
 }
 
+/// [`restore`], borrowing `text` when it holds no character that stands for a byte
+/// (all of them are encoded with a leading 0xF4).
+pub fn restore_cow(text: &str) -> Cow<'_, [u8]> {
+    if text.as_bytes().contains(&0xF4) {
+        Cow::Owned(restore(text))
+    } else {
+        Cow::Borrowed(text.as_bytes())
+    }
+}
+
 /// The bytes a literal's text stands for in a source [`decode`] had to map.
 pub fn restore(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());

@@ -17,6 +17,8 @@
 
 use std::io::Write as _;
 
+use super::super::source::restore_cow;
+
 use super::super::error::EvalError;
 use super::super::machine::Evaluator;
 use super::super::ops::Coercion;
@@ -144,7 +146,7 @@ fn write_json(
                 if n > 0 {
                     out.push(b',');
                 }
-                json_string(name.as_bytes(), out);
+                json_string(&restore_cow(&name), out);
                 out.push(b':');
                 ev.guard(|ev| write_json(ev, &attr.value, strict, out, context))
                     .map_err(|e| {

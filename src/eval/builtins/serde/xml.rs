@@ -15,7 +15,7 @@ use super::super::super::error::EvalError;
 use super::super::super::ir::Param;
 use super::super::super::machine::Evaluator;
 use super::super::super::print::format_float;
-use super::super::super::source::{Origin, Pos};
+use super::super::super::source::{Origin, Pos, restore_cow};
 use super::super::super::value::{Attrs, Context, NixString, Value};
 use super::{resolve, sorted_by_name};
 
@@ -225,7 +225,7 @@ impl XmlWriter {
 
     fn attrs(&mut self, ev: &mut Evaluator, attrs: &Attrs) -> Result<(), EvalError> {
         for (name, attr) in sorted_by_name(ev, attrs) {
-            let mut tag = vec![("name", name.as_bytes().to_vec())];
+            let mut tag = vec![("name", restore_cow(&name).into_owned())];
             if attr.pos.is_some() {
                 tag.extend(self.position(ev, attr.pos));
             }
