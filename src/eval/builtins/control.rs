@@ -86,12 +86,16 @@ fn try_eval(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 
 fn throw(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let msg = ev.coerce_to_string(&args[0], Coercion::PLAIN)?;
-    Err(EvalError::new(ErrorKind::Throw(msg.to_str_lossy().into_owned())))
+    Err(EvalError::new(ErrorKind::Throw(
+        msg.to_str_lossy().into_owned(),
+    )))
 }
 
 fn abort(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let msg = ev.coerce_to_string(&args[0], Coercion::PLAIN)?;
-    Err(EvalError::new(ErrorKind::Abort(msg.to_str_lossy().into_owned())))
+    Err(EvalError::new(ErrorKind::Abort(
+        msg.to_str_lossy().into_owned(),
+    )))
 }
 
 fn trace(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {

@@ -302,8 +302,7 @@ fn hash_string(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, E
     let algo = hash_algo_arg(ev, &args[0])?;
     let text = ev.force_string(&args[1])?;
     Ok(Value::string(
-        algo.digest(text.as_bytes())
-            .render(HashFormat::Base16),
+        algo.digest(text.as_bytes()).render(HashFormat::Base16),
     ))
 }
 

@@ -238,8 +238,8 @@ fn substring(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, Eva
 /// `stringLength STRING`: the length in bytes.
 fn string_length(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
     let s = ev.coerce_to_string(&args[0], Coercion::INTERPOLATE)?;
-    let len = i64::try_from(s.len())
-        .map_err(|_| EvalError::msg("string too long for 'stringLength'"))?;
+    let len =
+        i64::try_from(s.len()).map_err(|_| EvalError::msg("string too long for 'stringLength'"))?;
     Ok(Value::Int(len))
 }
 

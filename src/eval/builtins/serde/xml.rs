@@ -79,7 +79,8 @@ type XmlAttrs<'a> = [(&'a str, Vec<u8>)];
 
 impl XmlWriter {
     fn start_tag(&mut self, name: &str, attrs: &XmlAttrs<'_>) {
-        self.out.extend_from_slice("  ".repeat(self.depth).as_bytes());
+        self.out
+            .extend_from_slice("  ".repeat(self.depth).as_bytes());
         self.out.push(b'<');
         self.out.extend_from_slice(name.as_bytes());
         let mut sorted: Vec<&(&str, Vec<u8>)> = attrs.iter().collect();
