@@ -173,9 +173,7 @@ fn to_json(attrs: &BTreeMap<String, Attr>) -> String {
     all.sort();
     let fields: Vec<String> = all
         .into_iter()
-        .map(|(k, v)| {
-            format!("{}:{v}", json_text(k))
-        })
+        .map(|(k, v)| format!("{}:{v}", json_text(k)))
         .collect();
     format!("{{{}}}", fields.join(","))
 }
