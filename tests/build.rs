@@ -159,7 +159,7 @@ fn denv_eval(dir: &Path, store_dir: &str, expr: &str) -> String {
         Err(e) => panic!("{}", ev.render_error(&e, true)),
     };
     match ev.print_value(&v, true) {
-        Ok(s) => s,
+        Ok(s) => String::from_utf8_lossy(&s).into_owned(),
         Err(e) => panic!("{}", ev.render_error(&e, true)),
     }
 }
@@ -386,7 +386,7 @@ in [ (builtins.fetchurl url) (builtins.fetchurl {{ inherit url; sha256 = "{sha}"
     let mut ev = glue::evaluator(glue.clone(), &[], &[], p.path().to_path_buf());
     let v = ev.eval_file(&p.path().join("fetch.nix")).expect("eval");
     let denv_out = ev.print_value(&v, true).expect("print");
-    assert_eq!(format!("{denv_out}\n"), nix_out);
+    assert_eq!(format!("{}\n", String::from_utf8_lossy(&denv_out)), nix_out);
     assert_eq!(glue.store_dir(), root.join("store").to_string_lossy());
     drop(ev);
 

@@ -427,3 +427,18 @@ fn a_malformed_lock_is_reported_at_its_line_and_column() {
     assert!(err.contains("5 | request = *\n"), "{err}");
     assert!(err.contains("hint: run `denv update`"), "{err}");
 }
+
+#[test]
+fn eval_raw_writes_the_bytes_of_a_file_that_is_not_utf8() {
+    let state = tempfile::tempdir().unwrap();
+    let bytes = b"caf\xe9 \xff\xfe\n\xc3";
+    std::fs::write(state.path().join("latin1.txt"), bytes).unwrap();
+    let out = denv(
+        state.path(),
+        state.path(),
+        &["eval", "--raw", "-E", "builtins.readFile ./latin1.txt"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, bytes);
+    assert_eq!(text(&out.stderr), "");
+}

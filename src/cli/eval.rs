@@ -211,16 +211,16 @@ fn evaluate_input(
     ev: &mut Evaluator,
     req: &Request,
     input: &Input,
-) -> Result<Vec<String>, EvalError> {
+) -> Result<Vec<Vec<u8>>, EvalError> {
     let cwd = ev.options().base_dir.clone();
     let root = match input {
         Input::Expr(e) => ev.eval_source(Origin::String, e, &cwd)?,
         Input::Stdin => {
-            let mut text = String::new();
+            let mut bytes = Vec::new();
             std::io::stdin()
-                .read_to_string(&mut text)
+                .read_to_end(&mut bytes)
                 .map_err(|e| EvalError::msg(format!("reading standard input: {e}")))?;
-            ev.eval_source(Origin::Stdin, &text, &cwd)?
+            ev.eval_source_bytes(Origin::Stdin, &bytes, &cwd)?
         }
         Input::File(f) => ev.eval_file(f)?,
     };
@@ -244,19 +244,24 @@ fn evaluate_input(
     Ok(out)
 }
 
-/// Prints a value in the requested format, with the trailing newline Nix prints.
+/// Prints a value in the requested format, with the trailing newline Nix prints. Bytes:
+/// strings are written as the bytes they hold.
 pub(crate) fn format_value(
     ev: &mut Evaluator,
     v: &Value,
     strict: bool,
     output: Output,
-) -> Result<String, EvalError> {
+) -> Result<Vec<u8>, EvalError> {
     match output {
-        Output::Nix => Ok(format!("{}\n", ev.print_value(v, strict)?)),
+        Output::Nix => {
+            let mut out = ev.print_value(v, strict)?;
+            out.push(b'\n');
+            Ok(out)
+        }
         Output::Raw => {
             let v = ev.force(v)?;
             let s = ev.coerce_to_string(&v, crate::eval::Coercion::INTERPOLATE)?;
-            Ok(s.as_str().to_string())
+            Ok(s.as_bytes().to_vec())
         }
         Output::Json => {
             let v = if strict {

@@ -174,7 +174,7 @@ fn parse_only(inputs: &[Input], include: &[String], show_trace: bool) -> u8 {
         };
         match result {
             Ok(text) => {
-                if crate::ui::stdout(&format!("{text}\n")).is_err() {
+                if crate::ui::stdout(format!("{text}\n").as_bytes()).is_err() {
                     return 0;
                 }
             }

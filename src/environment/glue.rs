@@ -243,16 +243,16 @@ impl StoreGlue for Glue {
         Ok(self.dir.display(&path))
     }
 
-    fn to_file(&self, name: &str, text: &str, context: &Context) -> Result<String, EvalError> {
+    fn to_file(&self, name: &str, text: &[u8], context: &Context) -> Result<String, EvalError> {
         let refs = self
             .plain_references(context, name)
             .map_err(GlueError::into_eval)?;
         let path = match &self.store {
             Some(store) => store
                 .borrow_mut()
-                .add_text(name, text.as_bytes(), &refs)
+                .add_text(name, text, &refs)
                 .map_err(|e| GlueError::from(e).into_eval())?,
-            None => crate::store::address::text_path(&self.dir, name, text.as_bytes(), &refs)
+            None => crate::store::address::text_path(&self.dir, name, text, &refs)
                 .map_err(|e| GlueError::from(e).into_eval())?,
         };
         Ok(self.dir.display(&path))

@@ -22,7 +22,7 @@ use super::ir::{
 };
 use super::ops::canon_path;
 use super::show::show_expr;
-use super::source::{Pos, SourceMap};
+use super::source::{self, Pos, SourceMap};
 use super::symbol::{Interner, Symbol};
 use super::value::{NixString, Value};
 
@@ -475,13 +475,22 @@ impl<'a> Compiler<'a> {
             .collect()
     }
 
+    /// The bytes of a literal's text: itself, unless the source held bytes that are not
+    /// UTF-8, which [`source::decode`] mapped to characters.
+    fn literal_bytes(&self, text: String) -> Vec<u8> {
+        match self.sources.source(self.base) {
+            Some(src) if src.raw_bytes => source::restore(&text),
+            _ => text.into_bytes(),
+        }
+    }
+
     fn string(&mut self, s: &ast::Str, pos: Pos) -> Result<Expr, EvalError> {
         let mut parts = Vec::new();
         for part in self.string_parts(s) {
             match part {
                 InterpolPart::Literal(t) => {
                     if !t.is_empty() {
-                        parts.push((pos, Expr::Const(Value::string(t))));
+                        parts.push((pos, Expr::Const(Value::string(self.literal_bytes(t)))));
                     }
                 }
                 InterpolPart::Interpolation(i) => {
@@ -543,7 +552,7 @@ impl<'a> Compiler<'a> {
         if out.len() == 1
             && let (_, Expr::Const(Value::String(s))) = &out[0]
         {
-            let canon = canon_path(s.as_str());
+            let canon = canon_path(&s.to_str_lossy());
             return Ok(Expr::Const(Value::Path(Rc::from(canon))));
         }
         Ok(Expr::PathInterpolate {

@@ -111,7 +111,7 @@ pub trait StoreGlue {
         filter: Option<PathFilter<'_>>,
     ) -> Result<String, EvalError>;
     /// Writes a text file into the store (`builtins.toFile`).
-    fn to_file(&self, name: &str, text: &str, context: &Context) -> Result<String, EvalError>;
+    fn to_file(&self, name: &str, text: &[u8], context: &Context) -> Result<String, EvalError>;
     /// Writes a derivation and computes its outputs.
     fn derivation_strict(&self, req: DerivationRequest) -> Result<DerivationResult, EvalError>;
     /// Checks that a store path is valid (`builtins.storePath`).
@@ -158,7 +158,7 @@ impl StoreGlue for NoStore {
         )))
     }
 
-    fn to_file(&self, name: &str, _text: &str, _context: &Context) -> Result<String, EvalError> {
+    fn to_file(&self, name: &str, _text: &[u8], _context: &Context) -> Result<String, EvalError> {
         Err(NoStore::refuse(&format!("builtins.toFile '{name}'")))
     }
 

@@ -219,6 +219,11 @@ impl Evaluator {
         self.symbols.intern(name)
     }
 
+    /// Interns the name a string's bytes spell.
+    pub fn intern_bytes(&mut self, name: &[u8]) -> Symbol {
+        self.symbols.intern_bytes(name)
+    }
+
     // ----- forcing -------------------------------------------------------------------
 
     /// Forces a value to weak head normal form.
@@ -645,7 +650,7 @@ impl Evaluator {
             AttrKey::Dynamic(e) => {
                 let v = self.eval(e, env)?;
                 let s = self.force_string(&v).map_err(|err| err.at(e.pos()))?;
-                Ok(self.symbols.intern(s.as_str()))
+                Ok(self.symbols.intern_bytes(s.as_bytes()))
             }
         }
     }
@@ -695,7 +700,7 @@ impl Evaluator {
                 continue;
             }
             let key = self.force_string(&key).map_err(|e| e.at(d.pos))?;
-            let name = self.symbols.intern(key.as_str());
+            let name = self.symbols.intern_bytes(key.as_bytes());
             if let Some(prev) = attrs.get_attr(name) {
                 let at = self
                     .sources
@@ -704,7 +709,7 @@ impl Evaluator {
                     .unwrap_or_default();
                 return Err(EvalError::msg(format!(
                     "dynamic attribute '{}' already defined at {at}",
-                    key.as_str()
+                    key.to_str_lossy()
                 ))
                 .at(d.pos));
             }

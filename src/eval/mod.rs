@@ -54,17 +54,20 @@ use value::Env;
 impl Evaluator {
     /// Parses and compiles a source text; `dir` is where its relative paths point.
     pub fn parse(&mut self, origin: Origin, text: &str, dir: &Path) -> Result<Rc<Expr>, EvalError> {
-        self.parse_scoped(origin, text, dir, &[])
+        self.parse_scoped(origin, text, false, dir, &[])
     }
 
+    /// `raw_bytes`: whether `text` came from [`source::decode`] mapping bytes that are not
+    /// UTF-8 (string literals then map them back).
     fn parse_scoped(
         &mut self,
         origin: Origin,
         text: &str,
+        raw_bytes: bool,
         dir: &Path,
         scope: &[symbol::Symbol],
     ) -> Result<Rc<Expr>, EvalError> {
-        let base = self.sources.add(origin, Rc::from(text));
+        let base = self.sources.add(origin, Rc::from(text), raw_bytes);
         let parsed = rnix::Root::parse(text);
         if let Some(err) = parsed.errors().first() {
             let (msg, offset) = parse_error_message(err, text);
@@ -130,6 +133,20 @@ impl Evaluator {
         self.eval(&expr, &env)
     }
 
+    /// [`Evaluator::eval_source`] for a text read as bytes (standard input), which need
+    /// not be UTF-8.
+    pub fn eval_source_bytes(
+        &mut self,
+        origin: Origin,
+        bytes: &[u8],
+        dir: &Path,
+    ) -> Result<Value, EvalError> {
+        let (text, raw_bytes) = source::decode(bytes);
+        let expr = self.parse_scoped(origin, &text, raw_bytes, dir, &[])?;
+        let env = Env::new(Vec::new(), None);
+        self.eval(&expr, &env)
+    }
+
     /// Evaluates a file (a directory means its `default.nix`), as `import` does.
     pub fn eval_file(&mut self, path: &Path) -> Result<Value, EvalError> {
         let abs = if path.is_absolute() {
@@ -190,9 +207,15 @@ impl Evaluator {
                 io_reason(&e)
             )))
         })?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let (text, raw_bytes) = source::decode(&bytes);
         let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
-        self.parse_scoped(Origin::File(file.to_path_buf()), &text, &dir, scope)
+        self.parse_scoped(
+            Origin::File(file.to_path_buf()),
+            &text,
+            raw_bytes,
+            &dir,
+            scope,
+        )
     }
 }
 

@@ -273,7 +273,7 @@ impl Evaluator {
                 )));
             }
             (Value::String(x), Value::String(y)) => {
-                if y.as_str().is_empty() && !y.has_context() {
+                if y.is_empty() && !y.has_context() {
                     return Ok(a.clone());
                 }
                 let mut sb = StringBuilder::new();
@@ -291,7 +291,7 @@ impl Evaluator {
                         "a string that refers to a store path cannot be appended to a path",
                     ));
                 }
-                let joined = format!("{}{}", p, tail.as_str());
+                let joined = format!("{}{}", p, tail.to_str_lossy());
                 Ok(Value::Path(Rc::from(canon_path(&joined))))
             }
             _ => {
@@ -327,7 +327,7 @@ impl Evaluator {
             (Value::Float(x), Value::Float(y)) => x == y,
             (Value::Bool(x), Value::Bool(y)) => x == y,
             (Value::Null, Value::Null) => true,
-            (Value::String(x), Value::String(y)) => x.as_str() == y.as_str(),
+            (Value::String(x), Value::String(y)) => x.as_bytes() == y.as_bytes(),
             (Value::Path(x), Value::Path(y)) => x == y,
             (Value::List(x), Value::List(y)) => {
                 if x.len() != y.len() {
@@ -368,7 +368,7 @@ impl Evaluator {
         match a.get(self.syms.type_) {
             Some(t) => {
                 let t = t.clone();
-                Ok(matches!(self.force(&t)?, Value::String(s) if s.as_str() == "derivation"))
+                Ok(matches!(self.force(&t)?, Value::String(s) if s.as_bytes() == b"derivation"))
             }
             None => Ok(false),
         }
@@ -383,7 +383,7 @@ impl Evaluator {
             (Value::Int(x), Value::Float(y)) => (*x as f64) < *y,
             (Value::Float(x), Value::Int(y)) => *x < (*y as f64),
             (Value::Float(x), Value::Float(y)) => x < y,
-            (Value::String(x), Value::String(y)) => x.as_str() < y.as_str(),
+            (Value::String(x), Value::String(y)) => x.as_bytes() < y.as_bytes(),
             (Value::Path(x), Value::Path(y)) => x < y,
             (Value::List(x), Value::List(y)) => {
                 for (p, q) in x.iter().zip(y.iter()) {
@@ -495,13 +495,12 @@ impl Evaluator {
     /// Coerces to a path: a path value, or a string holding an absolute path.
     pub fn coerce_to_path(&mut self, v: &Value) -> Result<String, EvalError> {
         let s = self.coerce_to_string(v, Coercion::PLAIN)?;
-        if !s.as_str().starts_with('/') {
+        if !s.as_bytes().starts_with(b"/") {
             return Err(EvalError::msg(format!(
-                "string '{}' doesn't represent an absolute path",
-                s.as_str()
+                "string '{s}' doesn't represent an absolute path"
             )));
         }
-        Ok(s.as_str().to_string())
+        Ok(s.to_str_lossy().into_owned())
     }
 
     pub(crate) fn eval_interpolation(
@@ -539,7 +538,7 @@ impl Evaluator {
                 )
                 .at(pos));
             }
-            out.push_str(s.as_str());
+            out.push_str(&s.to_str_lossy());
         }
         Ok(Value::Path(Rc::from(canon_path(&out))))
     }

@@ -6,32 +6,41 @@
 //! significant digits).
 
 use std::collections::HashSet;
-use std::fmt::Write;
+use std::io::Write;
 use std::rc::Rc;
 
 use super::error::EvalError;
 use super::machine::Evaluator;
+use super::source::restore_cow;
 use super::value::Value;
+
+/// A byte string as a Nix string literal, appended to `out`: quoted, with `"`, `\`,
+/// newlines, tabs and `${` escaped; every other byte as it is (Nix prints bytes that are
+/// not UTF-8 raw).
+pub fn escape_bytes(s: &[u8], out: &mut Vec<u8>) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    for (i, &b) in s.iter().enumerate() {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'$' if s.get(i + 1) == Some(&b'{') => out.extend_from_slice(b"\\$"),
+            b => out.push(b),
+        }
+    }
+    out.push(b'"');
+}
 
 /// A string as a Nix string literal: quoted, with `"`, `\`, newlines, tabs and `${`
 /// escaped.
 pub fn escape_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    let mut out = Vec::new();
+    escape_bytes(s.as_bytes(), &mut out);
+    // Escaping UTF-8 text only adds ASCII, so this never replaces anything.
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Formats a float as C++'s `std::ostream << double` does by default (`%g`).
@@ -89,65 +98,70 @@ pub fn show_attr_name(name: &str) -> String {
 impl Evaluator {
     /// Prints a value as `nix-instantiate --eval [--strict]` does (without the newline).
     /// With `strict`, everything is forced first, so errors come before any output.
-    pub fn print_value(&mut self, v: &Value, strict: bool) -> Result<String, EvalError> {
+    /// The result is bytes: strings print as the bytes they hold.
+    pub fn print_value(&mut self, v: &Value, strict: bool) -> Result<Vec<u8>, EvalError> {
         let v = if strict {
             self.force_deep(v)?
         } else {
             self.force(v)?
         };
-        let mut out = String::new();
+        let mut out = Vec::new();
         let mut seen = HashSet::new();
         self.print_into(&v, &mut out, &mut seen);
         Ok(out)
     }
 
-    fn print_into(&self, v: &Value, out: &mut String, seen: &mut HashSet<usize>) {
+    fn print_into(&self, v: &Value, out: &mut Vec<u8>, seen: &mut HashSet<usize>) {
         match v {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Int(i) => {
                 let _ = write!(out, "{i}");
             }
-            Value::Float(f) => out.push_str(&format_float(*f)),
-            Value::String(s) => out.push_str(&escape_string(s.as_str())),
-            Value::Path(p) => out.push_str(p),
+            Value::Float(f) => out.extend_from_slice(format_float(*f).as_bytes()),
+            Value::String(s) => escape_bytes(s.as_bytes(), out),
+            Value::Path(p) => out.extend_from_slice(p.as_bytes()),
             Value::Attrs(a) => {
                 if !a.is_empty() && !seen.insert(Rc::as_ptr(a) as usize) {
-                    out.push_str("«repeated»");
+                    out.extend_from_slice("«repeated»".as_bytes());
                     return;
                 }
-                out.push_str("{ ");
+                out.extend_from_slice(b"{ ");
                 let mut names: Vec<_> = a
                     .iter()
                     .map(|attr| (self.symbols.name(attr.name), &attr.value))
                     .collect();
                 names.sort_by(|x, y| x.0.cmp(y.0));
                 for (name, value) in names {
-                    out.push_str(&show_attr_name(name));
-                    out.push_str(" = ");
+                    if is_plain_name(name) {
+                        out.extend_from_slice(name.as_bytes());
+                    } else {
+                        escape_bytes(&restore_cow(name), out);
+                    }
+                    out.extend_from_slice(b" = ");
                     self.print_into(value, out, seen);
-                    out.push_str("; ");
+                    out.extend_from_slice(b"; ");
                 }
-                out.push('}');
+                out.push(b'}');
             }
             Value::List(l) => {
                 if !l.is_empty() && !seen.insert(Rc::as_ptr(l) as usize) {
-                    out.push_str("«repeated»");
+                    out.extend_from_slice("«repeated»".as_bytes());
                     return;
                 }
-                out.push_str("[ ");
+                out.extend_from_slice(b"[ ");
                 for item in l.iter() {
                     self.print_into(item, out, seen);
-                    out.push(' ');
+                    out.push(b' ');
                 }
-                out.push(']');
+                out.push(b']');
             }
-            Value::Lambda(_) => out.push_str("<LAMBDA>"),
-            Value::PrimOp(_) => out.push_str("<PRIMOP>"),
-            Value::PrimOpApp(_) => out.push_str("<PRIMOP-APP>"),
+            Value::Lambda(_) => out.extend_from_slice(b"<LAMBDA>"),
+            Value::PrimOp(_) => out.extend_from_slice(b"<PRIMOP>"),
+            Value::PrimOpApp(_) => out.extend_from_slice(b"<PRIMOP-APP>"),
             Value::Thunk(t) => match t.value() {
                 Some(v) => self.print_into(&v, out, seen),
-                None => out.push_str("<CODE>"),
+                None => out.extend_from_slice(b"<CODE>"),
             },
         }
     }

@@ -3,9 +3,60 @@
 //! Every parsed text (a file, an `-E` expression, stdin) is registered once in the
 //! [`SourceMap`], which hands it a range of global offsets; a [`Pos`] is one such offset,
 //! small enough to sit in every IR node and attribute. Offset 0 is "no position".
+//!
+//! Source files are bytes, but the parser reads `&str`. [`decode`] maps every byte that is
+//! not part of valid UTF-8 to one character of [`RAW_BYTE_BASE`]`..+0x100` (the last
+//! private-use block of plane 16), and the compiler maps string literals of such a file
+//! back with [`restore`], so `"…"` holding any bytes yields exactly those bytes. (A file
+//! that holds both invalid UTF-8 and genuine characters of that block reads them as
+//! bytes too: the one ambiguity of the scheme.)
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::rc::Rc;
+
+/// The character that stands for byte 0 of a source that is not UTF-8.
+pub const RAW_BYTE_BASE: u32 = 0x10_FF00;
+
+/// A source's bytes as text for the parser, and whether any byte had to be mapped.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, bool) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (Cow::Borrowed(text), false);
+    }
+    let mut out = String::with_capacity(bytes.len() + 16);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            out.push(char::from_u32(RAW_BYTE_BASE + u32::from(b)).unwrap_or('\u{FFFD}'));
+        }
+    }
+    (Cow::Owned(out), true)
+}
+
+/// [`restore`], borrowing `text` when it holds no character that stands for a byte
+/// (all of them are encoded with a leading 0xF4).
+pub fn restore_cow(text: &str) -> Cow<'_, [u8]> {
+    if text.as_bytes().contains(&0xF4) {
+        Cow::Owned(restore(text))
+    } else {
+        Cow::Borrowed(text.as_bytes())
+    }
+}
+
+/// The bytes a literal's text stands for in a source [`decode`] had to map.
+pub fn restore(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u32::from(c).checked_sub(RAW_BYTE_BASE) {
+            Some(b) if b < 0x100 => out.push(b as u8),
+            _ => {
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out
+}
 
 /// A position: a global byte offset into the source map (0 = none).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -38,6 +89,8 @@ pub struct Source {
     pub origin: Origin,
     /// Its text.
     pub text: Rc<str>,
+    /// Whether [`decode`] mapped bytes that are not UTF-8 into the text.
+    pub raw_bytes: bool,
     start: u32,
 }
 
@@ -100,13 +153,14 @@ impl Default for SourceMap {
 
 impl SourceMap {
     /// Registers a text; returns the position of its first byte.
-    pub fn add(&mut self, origin: Origin, text: Rc<str>) -> Pos {
+    pub fn add(&mut self, origin: Origin, text: Rc<str>, raw_bytes: bool) -> Pos {
         let start = self.next;
         let len = u32::try_from(text.len()).unwrap_or(u32::MAX - start);
         self.next = start.saturating_add(len).saturating_add(1);
         self.sources.push(Source {
             origin,
             text,
+            raw_bytes,
             start,
         });
         Pos(start)
@@ -141,9 +195,16 @@ impl SourceMap {
     /// The 1-based line `line` of the source holding `pos`, if it exists.
     pub fn line_text(&self, pos: Pos, line: usize) -> Option<String> {
         let src = self.source(pos)?;
-        src.text
+        let text = src
+            .text
             .split('\n')
             .nth(line.checked_sub(1)?)
-            .map(|l| l.trim_end_matches('\r').to_string())
+            .map(|l| l.trim_end_matches('\r'))?;
+        if src.raw_bytes {
+            // Show the bytes that are not UTF-8 as U+FFFD, not as the characters that
+            // stand for them.
+            return Some(String::from_utf8_lossy(&restore(text)).into_owned());
+        }
+        Some(text.to_string())
     }
 }

@@ -24,7 +24,7 @@ fn run(src: &str, strict: bool) -> String {
             .eval_source(Origin::String, &src, Path::new("/tmp"))
             .and_then(|v| ev.print_value(&v, strict));
         match result {
-            Ok(text) => text,
+            Ok(text) => String::from_utf8_lossy(&text).into_owned(),
             Err(e) => ev.render_error(&e, false),
         }
     })
@@ -175,7 +175,7 @@ impl StoreGlue for FixedStore {
     fn to_file(
         &self,
         name: &str,
-        _text: &str,
+        _text: &[u8],
         _context: &super::Context,
     ) -> Result<String, super::EvalError> {
         Ok(format!("/store/file-{name}"))
@@ -222,7 +222,7 @@ fn derivation_wraps_derivation_strict_per_output() {
         "#;
         let v = ev.eval_source(Origin::String, src, Path::new("/tmp"));
         match v.and_then(|v| ev.print_value(&v, true)) {
-            Ok(t) => t,
+            Ok(t) => String::from_utf8_lossy(&t).into_owned(),
             Err(e) => ev.render_error(&e, false),
         }
     })

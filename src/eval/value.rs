@@ -65,29 +65,32 @@ impl ContextElem {
 /// The set of context elements of a string.
 pub type Context = BTreeSet<ContextElem>;
 
-/// A Nix string: text plus context, behind one pointer so that a [`Value`] stays small.
+/// A Nix string: bytes plus context, behind one pointer so that a [`Value`] stays small.
+///
+/// Nix strings are byte strings: they need not be UTF-8 (`readFile` of any file, a
+/// `substring` that cuts a multibyte character). Lengths and offsets count bytes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NixString(Rc<StringData>);
 
 #[derive(Debug, PartialEq)]
 struct StringData {
-    text: Box<str>,
+    text: Box<[u8]>,
     context: Option<Context>,
 }
 
 impl NixString {
     /// A string without context.
-    pub fn plain(text: impl Into<Box<str>>) -> NixString {
+    pub fn plain(text: impl Into<Vec<u8>>) -> NixString {
         NixString(Rc::new(StringData {
-            text: text.into(),
+            text: text.into().into_boxed_slice(),
             context: None,
         }))
     }
 
     /// A string with the given context (an empty context is stored as none).
-    pub fn with_context(text: impl Into<Box<str>>, context: Context) -> NixString {
+    pub fn with_context(text: impl Into<Vec<u8>>, context: Context) -> NixString {
         NixString(Rc::new(StringData {
-            text: text.into(),
+            text: text.into().into_boxed_slice(),
             context: if context.is_empty() {
                 None
             } else {
@@ -96,9 +99,30 @@ impl NixString {
         }))
     }
 
-    /// The text.
-    pub fn as_str(&self) -> &str {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
         &self.0.text
+    }
+
+    /// The text as UTF-8, with bytes that are not UTF-8 replaced by U+FFFD: for names
+    /// (attributes, files, environment variables) and messages, never for string values.
+    pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0.text)
+    }
+
+    /// The text if it is UTF-8.
+    pub fn to_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0.text).ok()
+    }
+
+    /// The length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.text.len()
+    }
+
+    /// Whether the string has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.0.text.is_empty()
     }
 
     /// The context, empty for most strings.
@@ -123,20 +147,20 @@ impl NixString {
         if self.0.context.is_none() {
             return self.clone();
         }
-        NixString::plain(self.as_str())
+        NixString::plain(self.as_bytes())
     }
 }
 
 impl fmt::Display for NixString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.to_str_lossy())
     }
 }
 
 /// Builds a string piece by piece, collecting the pieces' context.
 #[derive(Default)]
 pub struct StringBuilder {
-    text: String,
+    text: Vec<u8>,
     context: Context,
 }
 
@@ -148,12 +172,17 @@ impl StringBuilder {
 
     /// Appends text without context.
     pub fn push_str(&mut self, s: &str) {
-        self.text.push_str(s);
+        self.text.extend_from_slice(s.as_bytes());
+    }
+
+    /// Appends bytes without context.
+    pub fn push_bytes(&mut self, s: &[u8]) {
+        self.text.extend_from_slice(s);
     }
 
     /// Appends a string with its context.
     pub fn push(&mut self, s: &NixString) {
-        self.text.push_str(s.as_str());
+        self.text.extend_from_slice(s.as_bytes());
         s.merge_context_into(&mut self.context);
     }
 
@@ -305,7 +334,7 @@ const _: () = assert!(std::mem::size_of::<Value>() == 16);
 
 impl Value {
     /// A string value without context.
-    pub fn string(s: impl Into<Box<str>>) -> Value {
+    pub fn string(s: impl Into<Vec<u8>>) -> Value {
         Value::String(NixString::plain(s))
     }
 

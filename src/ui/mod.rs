@@ -41,11 +41,11 @@ pub fn output(bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
-/// Writes text to stdout as it is (values printed by `denv eval`); a closed pipe is an
-/// error the caller may ignore.
-pub fn stdout(text: &str) -> std::io::Result<()> {
+/// Writes bytes to stdout as they are (values printed by `denv eval`, which may hold
+/// bytes that are not UTF-8); a closed pipe is an error the caller may ignore.
+pub fn stdout(bytes: &[u8]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(bytes)?;
     out.flush()
 }
 

@@ -248,14 +248,14 @@ fn as_derivation(ev: &mut Evaluator, a: &Attrs) -> Result<Option<Evaluated>, Eva
     let drv = ev.force_string(&drv)?;
     let dir = StoreDir::new(ev.store().store_dir()).map_err(|e| EvalError::msg(e.to_string()))?;
     let drv_path = dir
-        .parse(drv.as_str())
+        .parse(&drv.to_str_lossy())
         .map_err(|e| EvalError::msg(e.to_string()))?;
     let output = match string_attr(ev, a, "outputName")? {
-        Some(v) => ev.force_string(&v)?.as_str().to_owned(),
+        Some(v) => ev.force_string(&v)?.to_str_lossy().into_owned(),
         None => {
             return Err(EvalError::msg(format!(
                 "derivation '{}' lacks an 'outputName' attribute",
-                drv.as_str()
+                drv.to_str_lossy()
             )));
         }
     };

@@ -86,7 +86,7 @@ fn attr_names(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let a = ev.force_attrs(&args[0])?;
     let names = sorted_by_name(ev, &a)
         .into_iter()
-        .map(|attr| Value::string(ev.symbols.name(attr.name)))
+        .map(|attr| Value::string(ev.symbols.name_bytes(attr.name)))
         .collect();
     Ok(Value::list(names))
 }
@@ -103,12 +103,12 @@ fn attr_values(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 fn get_attr(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
     let a = ev.force_attrs(&args[1])?;
-    let sym = ev.intern(name.as_str());
+    let sym = ev.intern_bytes(name.as_bytes());
     match a.get(sym) {
         Some(v) => ev.force(&v.clone()),
         None => Err(EvalError::msg(format!(
             "attribute '{}' missing for call to 'getAttr'",
-            name.as_str()
+            name.to_str_lossy()
         ))
         .at(a.pos())),
     }
@@ -117,7 +117,7 @@ fn get_attr(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 fn has_attr(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
     let a = ev.force_attrs(&args[1])?;
-    let sym = ev.intern(name.as_str());
+    let sym = ev.intern_bytes(name.as_bytes());
     Ok(Value::Bool(a.get(sym).is_some()))
 }
 
@@ -127,7 +127,7 @@ fn remove_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let mut syms = Vec::with_capacity(names.len());
     for n in names.iter() {
         let s = ev.force_string(n)?;
-        syms.push(ev.intern(s.as_str()));
+        syms.push(ev.intern_bytes(s.as_bytes()));
     }
     Ok(Value::attrs(a.without(&syms)))
 }
@@ -162,7 +162,7 @@ fn list_to_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
             );
         };
         entries.push(Attr {
-            name: ev.intern(name.as_str()),
+            name: ev.intern_bytes(name.as_bytes()),
             pos: value.pos,
             value: value.value.clone(),
         });
@@ -177,7 +177,7 @@ fn map_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let entries = a
         .iter()
         .map(|attr| {
-            let name = Value::string(ev.symbols.name(attr.name));
+            let name = Value::string(ev.symbols.name_bytes(attr.name));
             let partial = Value::Thunk(Thunk::apply(f.clone(), name));
             Attr {
                 name: attr.name,
@@ -191,7 +191,7 @@ fn map_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 
 fn cat_attrs(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
-    let sym = ev.intern(name.as_str());
+    let sym = ev.intern_bytes(name.as_bytes());
     let list = ev.force_list(&args[1])?;
     let mut out = Vec::new();
     for item in list.iter() {
@@ -221,7 +221,7 @@ fn zip_attrs_with(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let entries = collected
         .into_iter()
         .map(|(name, values)| {
-            let n = Value::string(ev.symbols.name(name));
+            let n = Value::string(ev.symbols.name_bytes(name));
             let partial = Value::Thunk(Thunk::apply(f.clone(), n));
             Attr {
                 name,
@@ -302,7 +302,7 @@ fn function_args(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 fn unsafe_get_attr_pos(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
     let a = ev.force_attrs(&args[1])?;
-    let sym = ev.intern(name.as_str());
+    let sym = ev.intern_bytes(name.as_bytes());
     match a.get_attr(sym) {
         Some(attr) => Ok(ev.pos_attrs(attr.pos)),
         None => Ok(Value::Null),

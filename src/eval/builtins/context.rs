@@ -135,12 +135,12 @@ fn append_context(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
                 let o = ev.force_string(o)?;
                 ctx.insert(ContextElem::Output {
                     drv: path.clone(),
-                    output: Rc::from(o.as_str()),
+                    output: Rc::from(&*o.to_str_lossy()),
                 });
             }
         }
     }
-    Ok(Value::String(NixString::with_context(s.as_str(), ctx)))
+    Ok(Value::String(NixString::with_context(s.as_bytes(), ctx)))
 }
 
 fn discard_context(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
@@ -163,7 +163,7 @@ fn discard_output_dependency(ev: &mut Evaluator, args: &[Value], _: Pos) -> Buil
             }
         }
     }
-    Ok(Value::String(NixString::with_context(s.as_str(), ctx)))
+    Ok(Value::String(NixString::with_context(s.as_bytes(), ctx)))
 }
 
 /// Nix's base-32 encoding (its own alphabet, least significant bits first).
@@ -197,7 +197,7 @@ pub(crate) fn placeholder_for(output: &str) -> String {
 
 fn placeholder(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
-    Ok(Value::string(placeholder_for(name.as_str())))
+    Ok(Value::string(placeholder_for(&name.to_str_lossy())))
 }
 
 #[cfg(test)]

@@ -86,19 +86,23 @@ fn try_eval(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 
 fn throw(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let msg = ev.coerce_to_string(&args[0], Coercion::PLAIN)?;
-    Err(EvalError::new(ErrorKind::Throw(msg.as_str().to_string())))
+    Err(EvalError::new(ErrorKind::Throw(
+        msg.to_str_lossy().into_owned(),
+    )))
 }
 
 fn abort(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let msg = ev.coerce_to_string(&args[0], Coercion::PLAIN)?;
-    Err(EvalError::new(ErrorKind::Abort(msg.as_str().to_string())))
+    Err(EvalError::new(ErrorKind::Abort(
+        msg.to_str_lossy().into_owned(),
+    )))
 }
 
 fn trace(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let v = ev.force(&args[0])?;
     let text = match &v {
-        Value::String(s) => s.as_str().to_string(),
-        other => ev.print_value(other, false)?,
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        other => String::from_utf8_lossy(&ev.print_value(other, false)?).into_owned(),
     };
     ev.emit_trace(&text);
     ev.force(&args[1])
@@ -110,7 +114,7 @@ fn add_error_context(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResul
         Err(e) => {
             let ctx = ev
                 .coerce_to_string(&args[0], Coercion::PLAIN)
-                .map(|s| s.as_str().to_string())
+                .map(|s| s.to_str_lossy().into_owned())
                 .unwrap_or_default();
             Err(e.with_trace(Pos::NONE, ctx))
         }

@@ -43,7 +43,7 @@ fn derivation_strict(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResul
         return Err(EvalError::msg("required attribute 'name' missing"));
     };
     let name = ev.force_string(&name_v.clone())?;
-    let drv_name = name.as_str().to_string();
+    let drv_name = name.to_str_lossy().into_owned();
     let ignore_nulls = match attrs.get(ev.syms.ignore_nulls) {
         Some(v) => ev.force_bool(&v.clone())?,
         None => false,
@@ -87,7 +87,7 @@ fn derivation_strict(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResul
                     )
                     .map_err(|e| e.with_trace(attr.pos, ctx_msg()))?;
                 s.merge_context_into(&mut context);
-                drv_args.push(s.as_str().to_string());
+                drv_args.push(s.to_str_lossy().into_owned());
             }
             continue;
         }
@@ -104,7 +104,7 @@ fn derivation_strict(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResul
         if key == "outputs" {
             let list = ev.force_list(&value)?;
             for o in list.iter() {
-                let o = ev.force_string(o)?.as_str().to_string();
+                let o = ev.force_string(o)?.to_str_lossy().into_owned();
                 if o == "drv" {
                     return Err(EvalError::msg(format!(
                         "invalid derivation output name 'drv' in derivation '{drv_name}'"
@@ -123,7 +123,7 @@ fn derivation_strict(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResul
                 )));
             }
         }
-        env.push((key, s.as_str().to_string()));
+        env.push((key, s.to_str_lossy().into_owned()));
     }
     if outputs.is_empty() {
         outputs.push("out".to_string());

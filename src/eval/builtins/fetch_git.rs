@@ -59,7 +59,7 @@ fn request(ev: &mut Evaluator, arg: &Value) -> Result<GitRequest, EvalError> {
                 let value = match &value {
                     Value::String(_) | Value::Path(_) => {
                         let s = ev.coerce_to_string(&value, Coercion::PLAIN)?;
-                        let s = s.as_str().to_owned();
+                        let s = s.to_str_lossy().into_owned();
                         Attr::Str(if name == "url" { fix_url(&s) } else { s })
                     }
                     Value::Bool(b) => Attr::Bool(*b),
@@ -77,7 +77,7 @@ fn request(ev: &mut Evaluator, arg: &Value) -> Result<GitRequest, EvalError> {
         }
         _ => {
             let url = ev.coerce_to_string(&arg, Coercion::PLAIN)?;
-            attrs.insert("url".into(), Attr::Str(fix_url(url.as_str())));
+            attrs.insert("url".into(), Attr::Str(fix_url(&url.to_str_lossy())));
         }
     }
     if let Some(unknown) = attrs.keys().find(|k| !KNOWN.contains(&k.as_str())) {
@@ -148,17 +148,21 @@ fn integer(attrs: &BTreeMap<String, Attr>, name: &str) -> Result<Option<u64>, Ev
     }
 }
 
+/// A JSON string literal of a text.
+fn json_text(s: &str) -> String {
+    let mut out = Vec::new();
+    super::serde::json_string(s.as_bytes(), &mut out);
+    // Escaping UTF-8 text only adds ASCII, so this never replaces anything.
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The input's attributes as JSON (with its type), as Nix shows them in errors.
 fn to_json(attrs: &BTreeMap<String, Attr>) -> String {
     let mut all: Vec<(&str, String)> = attrs
         .iter()
         .map(|(k, v)| {
             let value = match v {
-                Attr::Str(s) => {
-                    let mut out = String::new();
-                    super::serde::json_string(s, &mut out);
-                    out
-                }
+                Attr::Str(s) => json_text(s),
                 Attr::Bool(b) => b.to_string(),
                 Attr::Int(i) => i.to_string(),
             };
@@ -169,11 +173,7 @@ fn to_json(attrs: &BTreeMap<String, Attr>) -> String {
     all.sort();
     let fields: Vec<String> = all
         .into_iter()
-        .map(|(k, v)| {
-            let mut key = String::new();
-            super::serde::json_string(k, &mut key);
-            format!("{key}:{v}")
-        })
+        .map(|(k, v)| format!("{}:{v}", json_text(k)))
         .collect();
     format!("{{{}}}", fields.join(","))
 }

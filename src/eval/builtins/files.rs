@@ -2,6 +2,7 @@
 //! (`path`, `filterSource`, `toFile`, `storePath`, the fetchers; `fetchGit` has its
 //! own module).
 
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -116,7 +117,7 @@ fn read_file(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
         .io()
         .read_file(Path::new(&path))
         .map_err(|e| io_error("opening file", &path, &e))?;
-    Ok(Value::string(String::from_utf8_lossy(&bytes).into_owned()))
+    Ok(Value::string(bytes))
 }
 
 fn read_dir(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
@@ -143,28 +144,38 @@ fn path_exists(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 
 fn get_env(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
-    let value = std::env::var_os(name.as_str())
-        .map(|v| v.to_string_lossy().into_owned())
+    let value = std::env::var_os(std::ffi::OsStr::from_bytes(name.as_bytes()))
+        .map(|v| v.into_vec())
         .unwrap_or_default();
     Ok(Value::string(value))
 }
 
-/// Nix's `baseNameOf` on text: the part after the last `/`, ignoring one trailing `/`.
-fn base_name(s: &str) -> &str {
-    let s = s.strip_suffix('/').unwrap_or(s);
-    match s.rfind('/') {
+/// Nix's `baseNameOf` on bytes: the part after the last `/`, ignoring one trailing `/`.
+fn base_name_bytes(s: &[u8]) -> &[u8] {
+    let s = s.strip_suffix(b"/").unwrap_or(s);
+    match s.iter().rposition(|&b| b == b'/') {
         Some(i) => &s[i + 1..],
         None => s,
     }
 }
 
-/// Nix's `dirOf` on text.
-fn dir_name(s: &str) -> &str {
-    match s.rfind('/') {
-        None => ".",
-        Some(0) => "/",
+/// Nix's `dirOf` on bytes.
+fn dir_name_bytes(s: &[u8]) -> &[u8] {
+    match s.iter().rposition(|&b| b == b'/') {
+        None => b".",
+        Some(0) => b"/",
         Some(i) => &s[..i],
     }
+}
+
+/// [`base_name_bytes`] on text (cutting at `/` keeps it UTF-8).
+fn base_name(s: &str) -> String {
+    String::from_utf8_lossy(base_name_bytes(s.as_bytes())).into_owned()
+}
+
+/// [`dir_name_bytes`] on text.
+fn dir_name(s: &str) -> String {
+    String::from_utf8_lossy(dir_name_bytes(s.as_bytes())).into_owned()
 }
 
 fn base_name_of(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
@@ -172,7 +183,7 @@ fn base_name_of(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let mut ctx = Context::new();
     s.merge_context_into(&mut ctx);
     Ok(Value::String(NixString::with_context(
-        base_name(s.as_str()),
+        base_name_bytes(s.as_bytes()),
         ctx,
     )))
 }
@@ -180,13 +191,13 @@ fn base_name_of(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
 fn dir_of(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let v = ev.force(&args[0])?;
     if let Value::Path(p) = &v {
-        return Ok(Value::Path(Rc::new(dir_name(p).to_string())));
+        return Ok(Value::Path(Rc::new(dir_name(p))));
     }
     let s = ev.coerce_to_string(&v, Coercion::PLAIN)?;
     let mut ctx = Context::new();
     s.merge_context_into(&mut ctx);
     Ok(Value::String(NixString::with_context(
-        dir_name(s.as_str()),
+        dir_name_bytes(s.as_bytes()),
         ctx,
     )))
 }
@@ -204,7 +215,7 @@ fn find_file(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     for item in list.iter() {
         let a = ev.force_attrs(item)?;
         let prefix = match a.get(prefix_sym) {
-            Some(p) => ev.force_string(&p.clone())?.as_str().to_string(),
+            Some(p) => ev.force_string(&p.clone())?.to_str_lossy().into_owned(),
             None => String::new(),
         };
         let Some(path) = a.get(path_sym) else {
@@ -213,11 +224,11 @@ fn find_file(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
         let path = ev.coerce_to_string(&path.clone(), Coercion::PLAIN)?;
         entries.push(SearchPathEntry {
             prefix,
-            path: path.as_str().to_string(),
+            path: path.to_str_lossy().into_owned(),
         });
     }
     let saved = std::mem::replace(&mut ev.options.search_path, entries);
-    let result = ev.find_search_path(name.as_str());
+    let result = ev.find_search_path(&name.to_str_lossy());
     ev.options.search_path = saved;
     result
 }
@@ -273,15 +284,15 @@ fn path(ev: &mut Evaluator, args: &[Value], pos: Pos) -> BuiltinResult {
     };
     let p = ev.coerce_to_path(&p)?;
     let name = match get(ev, "name") {
-        Some(n) => ev.force_string(&n)?.as_str().to_string(),
-        None => base_name(&p).to_string(),
+        Some(n) => ev.force_string(&n)?.to_str_lossy().into_owned(),
+        None => base_name(&p),
     };
     let recursive = match get(ev, "recursive") {
         Some(r) => ev.force_bool(&r)?,
         None => true,
     };
     let sha256 = match get(ev, "sha256") {
-        Some(h) => Some(ev.force_string(&h)?.as_str().to_string()),
+        Some(h) => Some(ev.force_string(&h)?.to_str_lossy().into_owned()),
         None => None,
     };
     let filter = match get(ev, "filter") {
@@ -295,7 +306,7 @@ fn path(ev: &mut Evaluator, args: &[Value], pos: Pos) -> BuiltinResult {
 fn filter_source(ev: &mut Evaluator, args: &[Value], pos: Pos) -> BuiltinResult {
     let f = ev.force_function(&args[0])?;
     let p = ev.coerce_to_path(&args[1])?;
-    let name = base_name(&p).to_string();
+    let name = base_name(&p);
     let out = add_filtered(ev, &p, &name, Some(f), true, None, pos)?;
     Ok(store_string(out))
 }
@@ -304,7 +315,9 @@ fn to_file(ev: &mut Evaluator, args: &[Value], _: Pos) -> BuiltinResult {
     let name = ev.force_string(&args[0])?;
     let text = ev.force_string(&args[1])?;
     let ctx = text.context().cloned().unwrap_or_default();
-    let out = ev.store().to_file(name.as_str(), text.as_str(), &ctx)?;
+    let out = ev
+        .store()
+        .to_file(&name.to_str_lossy(), text.as_bytes(), &ctx)?;
     Ok(store_string(out))
 }
 
@@ -327,8 +340,8 @@ fn fetch_args(
                 match a.get(sym) {
                     Some(x) => Ok(Some(
                         ev.coerce_to_string(&x.clone(), Coercion::PLAIN)?
-                            .as_str()
-                            .to_string(),
+                            .to_str_lossy()
+                            .into_owned(),
                     )),
                     None => Ok(None),
                 }
@@ -340,7 +353,7 @@ fn fetch_args(
         }
         _ => {
             let url = ev.coerce_to_string(&v, Coercion::PLAIN)?;
-            Ok((url.as_str().to_string(), None, None))
+            Ok((url.to_str_lossy().into_owned(), None, None))
         }
     }
 }

@@ -302,8 +302,7 @@ fn hash_string(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, E
     let algo = hash_algo_arg(ev, &args[0])?;
     let text = ev.force_string(&args[1])?;
     Ok(Value::string(
-        algo.digest(text.as_str().as_bytes())
-            .render(HashFormat::Base16),
+        algo.digest(text.as_bytes()).render(HashFormat::Base16),
     ))
 }
 
@@ -466,6 +465,7 @@ mod builtin_tests {
         );
         ev.eval_source(Origin::String, expr, std::path::Path::new("/"))
             .and_then(|v| ev.print_value(&v, true))
+            .map(|out| String::from_utf8_lossy(&out).into_owned())
             .map_err(|e| e.to_string())
     }
 

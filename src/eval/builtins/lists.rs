@@ -311,8 +311,9 @@ fn group_by(ev: &mut Evaluator, args: &[Value], pos: Pos) -> BuiltinResult {
     for item in list.iter() {
         let k = ev.call(&f, item.clone(), pos)?;
         let k = ev.force_string(&k)?;
-        let i = *index.entry(k.as_str().to_string()).or_insert_with(|| {
-            groups.push((k.as_str().to_string(), Vec::new()));
+        let name = crate::eval::source::decode(k.as_bytes()).0.into_owned();
+        let i = *index.entry(name.clone()).or_insert_with(|| {
+            groups.push((name, Vec::new()));
             groups.len() - 1
         });
         groups[i].1.push(item.clone());

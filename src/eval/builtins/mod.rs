@@ -11,7 +11,7 @@
 //!
 //! fn string_length(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
 //!     let s = ev.coerce_to_string(&args[0], Coercion::INTERPOLATE)?;
-//!     Ok(Value::Int(s.as_str().len() as i64))
+//!     Ok(Value::Int(s.len() as i64))
 //! }
 //! ```
 //!

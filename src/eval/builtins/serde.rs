@@ -15,7 +15,9 @@
 //! - TOML input: tables, arrays of tables, dotted keys; dates and times are refused as
 //!   in Nix 2.8.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
+
+use super::super::source::restore_cow;
 
 use super::super::error::EvalError;
 use super::super::machine::Evaluator;
@@ -59,15 +61,16 @@ pub(super) const BUILTINS: &[Builtin] = &[
 
 /// `value` as JSON, as `nix-instantiate --eval --json` prints it (no trailing newline).
 /// Without `strict`, a value not computed yet is an error, as in Nix.
-pub fn to_json(ev: &mut Evaluator, value: &Value, strict: bool) -> Result<String, EvalError> {
-    let mut out = String::new();
+/// Bytes: strings are written as the bytes they hold, as Nix does.
+pub fn to_json(ev: &mut Evaluator, value: &Value, strict: bool) -> Result<Vec<u8>, EvalError> {
+    let mut out = Vec::new();
     let mut context = Context::new();
     write_json(ev, value, strict, &mut out, &mut context)?;
     Ok(out)
 }
 
 fn to_json_builtin(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
-    let mut out = String::new();
+    let mut out = Vec::new();
     let mut context = Context::new();
     write_json(ev, &args[0], true, &mut out, &mut context)?;
     Ok(Value::String(NixString::with_context(out, context)))
@@ -103,34 +106,34 @@ fn write_json(
     ev: &mut Evaluator,
     value: &Value,
     strict: bool,
-    out: &mut String,
+    out: &mut Vec<u8>,
     context: &mut Context,
 ) -> Result<(), EvalError> {
     let Some(value) = resolve(ev, value, strict)? else {
         return Err(EvalError::msg("cannot convert a thunk to JSON"));
     };
     match &value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
-        Value::Float(f) => out.push_str(&json_float(*f)),
+        Value::Float(f) => out.extend_from_slice(json_float(*f).as_bytes()),
         Value::String(s) => {
             s.merge_context_into(context);
-            json_string(s.as_str(), out);
+            json_string(s.as_bytes(), out);
         }
         Value::Path(p) => {
             let store_path = ev.copy_path_to_store(p)?;
             context.insert(ContextElem::Plain(store_path.as_str().into()));
-            json_string(&store_path, out);
+            json_string(store_path.as_bytes(), out);
         }
         Value::Attrs(attrs) => {
             let to_string = ev.intern("__toString");
             if attrs.get(to_string).is_some() {
                 let s = ev.coerce_to_string(&value, Coercion::PLAIN)?;
                 s.merge_context_into(context);
-                json_string(s.as_str(), out);
+                json_string(s.as_bytes(), out);
                 return Ok(());
             }
             let out_path = ev.intern("outPath");
@@ -138,29 +141,29 @@ fn write_json(
                 let inner = inner.clone();
                 return ev.guard(|ev| write_json(ev, &inner, strict, out, context));
             }
-            out.push('{');
+            out.push(b'{');
             for (n, (name, attr)) in sorted_by_name(ev, attrs).into_iter().enumerate() {
                 if n > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                json_string(&name, out);
-                out.push(':');
+                json_string(&restore_cow(&name), out);
+                out.push(b':');
                 ev.guard(|ev| write_json(ev, &attr.value, strict, out, context))
                     .map_err(|e| {
                         e.with_trace(attr.pos, format!("while evaluating attribute '{name}'"))
                     })?;
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::List(items) => {
-            out.push('[');
+            out.push(b'[');
             for (n, item) in items.iter().enumerate() {
                 if n > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 ev.guard(|ev| write_json(ev, item, strict, out, context))?;
             }
-            out.push(']');
+            out.push(b']');
         }
         Value::Lambda(closure) => {
             return Err(EvalError::msg("cannot convert a function to JSON").at(closure.def.pos));
@@ -176,23 +179,24 @@ fn write_json(
     Ok(())
 }
 
-/// A JSON string literal of `s`, escaped as Nix escapes it.
-pub(super) fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
+/// A JSON string literal of `s`, escaped as Nix escapes it: only `"`, `\\` and control
+/// characters; every other byte (UTF-8 or not) as it is.
+pub(super) fn json_string(s: &[u8], out: &mut Vec<u8>) {
+    out.push(b'"');
+    for &b in s {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b if b < 0x20 => {
+                let _ = write!(out, "\\u{b:04x}");
             }
-            c => out.push(c),
+            b => out.push(b),
         }
     }
-    out.push('"');
+    out.push(b'"');
 }
 
 /// A float as Nix 2.8's JSON writer prints it: like its plain printer (C++'s `%g`),
@@ -207,7 +211,7 @@ fn json_float(f: f64) -> String {
 
 fn from_json(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
     let text = ev.force_string(&args[0])?;
-    json::parse(text.as_str(), |key| ev.intern(key)).map_err(|e| EvalError::msg(e.to_string()))
+    json::parse(text.as_bytes(), |key| ev.intern(key)).map_err(|e| EvalError::msg(e.to_string()))
 }
 
 // ---------------------------------------------------------------------------------
@@ -216,7 +220,7 @@ fn from_json(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, Eva
 
 fn from_toml(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
     let text = ev.force_string(&args[0])?;
-    let table: toml::Table = text.as_str().parse().map_err(|e: toml::de::Error| {
+    let table: toml::Table = text.to_str_lossy().parse().map_err(|e: toml::de::Error| {
         EvalError::msg(format!("while parsing a TOML string: {}", e.message()))
     })?;
     toml_to_value(ev, toml::Value::Table(table))
@@ -273,9 +277,19 @@ mod tests {
 
     #[test]
     fn strings_escape_control_characters() {
-        let mut out = String::new();
-        json_string("a\"\\\n\t\r\u{1}\u{1f}\u{8}\u{c}é/", &mut out);
-        assert_eq!(out, r#""a\"\\\n\t\r\u0001\u001f\u0008\u000cé/""#);
+        let mut out = Vec::new();
+        json_string("a\"\\\n\t\r\u{1}\u{1f}\u{8}\u{c}é/".as_bytes(), &mut out);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            r#""a\"\\\n\t\r\u0001\u001f\u0008\u000cé/""#
+        );
+    }
+
+    #[test]
+    fn strings_keep_bytes_that_are_not_utf8() {
+        let mut out = Vec::new();
+        json_string(b"a\xff\xc3", &mut out);
+        assert_eq!(out, b"\"a\xff\xc3\"");
     }
 
     fn eval(expr: &str) -> Result<String, String> {
@@ -287,6 +301,7 @@ mod tests {
         );
         ev.eval_source(Origin::String, expr, std::path::Path::new("/"))
             .and_then(|v| ev.print_value(&v, true))
+            .map(|out| String::from_utf8_lossy(&out).into_owned())
             .map_err(|e| e.to_string())
     }
 

@@ -2,10 +2,9 @@
 //! `replaceStrings`, `substring`, `stringLength`, `concatStringsSep` and the version
 //! helpers (`splitVersion`, `compareVersions`, `parseDrvName`).
 //!
-//! Nix strings are byte strings and these builtins count and cut bytes. denv's strings
-//! are UTF-8 text, so a result that would split a multi-byte character (a `substring`
-//! in the middle of `é`) gets U+FFFD in place of the broken bytes; everything else is
-//! byte-exact. Context follows Nix: `replaceStrings` keeps the subject's context plus the
+//! Nix strings are byte strings and these builtins count and cut bytes: a `substring` in
+//! the middle of `é` gives one byte of it, `.` in a regex matches one byte. Context
+//! follows Nix: `replaceStrings` keeps the subject's context plus the
 //! context of each replacement actually used, `substring` keeps the whole context,
 //! `concatStringsSep` unites the separator's and every element's, and the results of
 //! `match`/`split` carry none.
@@ -72,31 +71,31 @@ pub(super) const BUILTINS: &[Builtin] = &[
 ];
 
 /// Forces a string that must not refer to the store (Nix's `forceStringNoCtx`).
-pub(crate) fn force_string_no_context(ev: &mut Evaluator, v: &Value) -> Result<String, EvalError> {
+pub(crate) fn force_bytes_no_context(
+    ev: &mut Evaluator,
+    v: &Value,
+) -> Result<NixString, EvalError> {
     let s = ev.force_string(v)?;
     if let Some(first) = s.context().and_then(|c| c.iter().next()) {
         return Err(EvalError::msg(format!(
-            "the string '{}' is not allowed to refer to a store path (such as '{}')",
-            s.as_str(),
+            "the string '{s}' is not allowed to refer to a store path (such as '{}')",
             first.encode()
         )));
     }
-    Ok(s.as_str().to_owned())
+    Ok(s)
 }
 
-/// Text from bytes that came out of cutting a UTF-8 string at byte positions.
-fn text_from_bytes(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }
+/// [`force_bytes_no_context`] for names (hash algorithms, formats): bytes that are not
+/// UTF-8 become U+FFFD.
+pub(crate) fn force_string_no_context(ev: &mut Evaluator, v: &Value) -> Result<String, EvalError> {
+    Ok(force_bytes_no_context(ev, v)?.to_str_lossy().into_owned())
 }
 
 fn byte_slice(bytes: &[u8], span: std::ops::Range<usize>) -> Value {
-    Value::string(text_from_bytes(bytes[span].to_vec()))
+    Value::string(&bytes[span])
 }
 
-fn compile(ev: &mut Evaluator, pattern: &str) -> Result<Rc<Regex>, EvalError> {
+fn compile(ev: &mut Evaluator, pattern: &NixString) -> Result<Rc<Regex>, EvalError> {
     ev.regex_cache.get(pattern.as_bytes()).map_err(|e| {
         EvalError::msg(match e {
             RegexError::TooLarge => {
@@ -122,10 +121,10 @@ fn groups_list(subject: &[u8], captures: &Captures) -> Value {
 
 /// `match REGEX STRING`: the groups if the regex matches the whole string, else null.
 fn match_(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
-    let pattern = force_string_no_context(ev, &args[0])?;
+    let pattern = force_bytes_no_context(ev, &args[0])?;
     let regex = compile(ev, &pattern)?;
     let subject = ev.force_string(&args[1])?;
-    let bytes = subject.as_str().as_bytes();
+    let bytes = subject.as_bytes();
     Ok(match regex.full_match(bytes) {
         Some(captures) => groups_list(bytes, &captures),
         None => Value::Null,
@@ -135,14 +134,14 @@ fn match_(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalEr
 /// `split REGEX STRING`: the text between successive matches, alternating with the
 /// lists of each match's groups.
 fn split(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
-    let pattern = force_string_no_context(ev, &args[0])?;
+    let pattern = force_bytes_no_context(ev, &args[0])?;
     let regex = compile(ev, &pattern)?;
     let subject = ev.force_string(&args[1])?;
-    let bytes = subject.as_str().as_bytes();
+    let bytes = subject.as_bytes();
     let matches = regex.find_all(bytes);
     if matches.is_empty() {
         // Nix 2.8 answers with the subject's text, without its context.
-        return Ok(Value::list(vec![Value::string(subject.as_str())]));
+        return Ok(Value::list(vec![Value::string(subject.as_bytes())]));
     }
     let mut items = Vec::with_capacity(matches.len() * 2 + 1);
     let mut previous_end = 0;
@@ -168,14 +167,14 @@ fn replace_strings(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Valu
     }
     let mut from = Vec::with_capacity(from_list.len());
     for item in from_list.iter() {
-        from.push(ev.force_string(item)?.as_str().as_bytes().to_vec());
+        from.push(ev.force_string(item)?.as_bytes().to_vec());
     }
     // Replacements are forced only when used, as current Nix does.
     let mut to: Vec<Option<NixString>> = vec![None; to_list.len()];
     let subject = ev.force_string(&args[2])?;
     let mut context = Context::new();
     subject.merge_context_into(&mut context);
-    let s = subject.as_str().as_bytes();
+    let s = subject.as_bytes();
     let mut out = Vec::with_capacity(s.len());
     let mut p = 0;
     while p <= s.len() {
@@ -186,7 +185,7 @@ fn replace_strings(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Valu
                     to[i] = Some(ev.force_string(&to_list[i])?);
                 }
                 if let Some(replacement) = &to[i] {
-                    out.extend_from_slice(replacement.as_str().as_bytes());
+                    out.extend_from_slice(replacement.as_bytes());
                     replacement.merge_context_into(&mut context);
                 }
                 if from[i].is_empty() {
@@ -206,10 +205,7 @@ fn replace_strings(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Valu
             }
         }
     }
-    Ok(Value::String(NixString::with_context(
-        text_from_bytes(out),
-        context,
-    )))
+    Ok(Value::String(NixString::with_context(out, context)))
 }
 
 /// `substring START LEN STRING`: bytes from `START`, at most `LEN` of them (all the
@@ -221,7 +217,7 @@ fn substring(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, Eva
     }
     let len = ev.force_int(&args[1])?;
     let s = ev.coerce_to_string(&args[2], Coercion::INTERPOLATE)?;
-    let bytes = s.as_str().as_bytes();
+    let bytes = s.as_bytes();
     let begin = usize::try_from(start)
         .unwrap_or(usize::MAX)
         .min(bytes.len());
@@ -229,16 +225,21 @@ fn substring(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, Eva
         Ok(len) => begin.saturating_add(len).min(bytes.len()),
         Err(_) => bytes.len(),
     };
-    let text = text_from_bytes(bytes[begin..end].to_vec());
+    if begin == 0 && end == bytes.len() {
+        return Ok(Value::String(s));
+    }
     let context = s.context().cloned().unwrap_or_default();
-    Ok(Value::String(NixString::with_context(text, context)))
+    Ok(Value::String(NixString::with_context(
+        &bytes[begin..end],
+        context,
+    )))
 }
 
 /// `stringLength STRING`: the length in bytes.
 fn string_length(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
     let s = ev.coerce_to_string(&args[0], Coercion::INTERPOLATE)?;
-    let len = i64::try_from(s.as_str().len())
-        .map_err(|_| EvalError::msg("string too long for 'stringLength'"))?;
+    let len =
+        i64::try_from(s.len()).map_err(|_| EvalError::msg("string too long for 'stringLength'"))?;
     Ok(Value::Int(len))
 }
 
@@ -248,13 +249,13 @@ fn concat_strings_sep(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<V
     let list = ev.force_list(&args[1])?;
     let mut context = Context::new();
     sep.merge_context_into(&mut context);
-    let mut out = String::new();
+    let mut out = Vec::new();
     for (n, item) in list.iter().enumerate() {
         if n > 0 {
-            out.push_str(sep.as_str());
+            out.extend_from_slice(sep.as_bytes());
         }
         let s = ev.coerce_to_string(item, Coercion::INTERPOLATE)?;
-        out.push_str(s.as_str());
+        out.extend_from_slice(s.as_bytes());
         s.merge_context_into(&mut context);
     }
     Ok(Value::String(NixString::with_context(out, context)))
@@ -262,18 +263,18 @@ fn concat_strings_sep(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<V
 
 /// `splitVersion STRING`: the version's components.
 fn split_version(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
-    let version = force_string_no_context(ev, &args[0])?;
+    let version = force_bytes_no_context(ev, &args[0])?;
     let items = versions::split_version(version.as_bytes())
         .into_iter()
-        .map(|c| Value::string(text_from_bytes(c.to_vec())))
+        .map(Value::string)
         .collect();
     Ok(Value::list(items))
 }
 
 /// `compareVersions A B`: -1, 0 or 1.
 fn compare_versions(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
-    let a = force_string_no_context(ev, &args[0])?;
-    let b = force_string_no_context(ev, &args[1])?;
+    let a = force_bytes_no_context(ev, &args[0])?;
+    let b = force_bytes_no_context(ev, &args[1])?;
     Ok(Value::Int(
         match versions::compare_versions(a.as_bytes(), b.as_bytes()) {
             std::cmp::Ordering::Less => -1,
@@ -285,11 +286,11 @@ fn compare_versions(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Val
 
 /// `parseDrvName STRING`: `{ name; version; }`.
 fn parse_drv_name(ev: &mut Evaluator, args: &[Value], _pos: Pos) -> Result<Value, EvalError> {
-    let full = force_string_no_context(ev, &args[0])?;
+    let full = force_bytes_no_context(ev, &args[0])?;
     let parsed = versions::parse_drv_name(full.as_bytes());
-    let name = text_from_bytes(parsed.name.to_vec());
-    let version = text_from_bytes(parsed.version.to_vec());
-    let entry = |sym: Symbol, text: String| Attr {
+    let name = parsed.name.to_vec();
+    let version = parsed.version.to_vec();
+    let entry = |sym: Symbol, text: Vec<u8>| Attr {
         name: sym,
         pos: Pos::NONE,
         value: Value::string(text),
@@ -309,7 +310,7 @@ mod tests {
     use super::super::super::{EvalOptions, Evaluator, NoStore, Origin, RealFs};
 
     /// Evaluates `expr` strictly and prints the value as `nix-instantiate --eval` does.
-    fn eval(expr: &str) -> Result<String, String> {
+    fn eval(expr: &str) -> Result<Vec<u8>, String> {
         let mut ev = Evaluator::new(
             Rc::new(RealFs),
             Rc::new(NoStore::new("/nix/store")),
@@ -327,7 +328,7 @@ mod tests {
     fn replace_strings_forces_only_the_replacements_it_uses() {
         assert_eq!(
             eval(r#"builtins.replaceStrings [ "a" "b" ] [ (throw "unused") "B" ] "bcd""#),
-            Ok(r#""Bcd""#.to_owned())
+            Ok(br#""Bcd""#.to_vec())
         );
         assert_eq!(
             eval(r#"builtins.replaceStrings [ "a" ] [ (throw "used") ] "abc""#),
@@ -348,14 +349,18 @@ mod tests {
     }
 
     #[test]
-    fn cut_multibyte_characters_become_replacement_characters() {
+    fn cut_multibyte_characters_stay_single_bytes() {
         assert_eq!(
             eval(r#"builtins.substring 1 1 "é""#),
-            Ok("\"\u{fffd}\"".to_owned())
+            Ok(b"\"\xa9\"".to_vec())
         );
         assert_eq!(
             eval(r#"builtins.match "(.)(.)" "é""#),
-            Ok("[ \"\u{fffd}\" \"\u{fffd}\" ]".to_owned())
+            Ok(b"[ \"\xc3\" \"\xa9\" ]".to_vec())
+        );
+        assert_eq!(
+            eval(r#"with builtins; stringLength (substring 0 1 "é" + substring 1 1 "é")"#),
+            Ok(b"2".to_vec())
         );
     }
 
@@ -363,7 +368,7 @@ mod tests {
     fn substring_takes_64_bit_lengths() {
         assert_eq!(
             eval(r#"builtins.substring 1 4294967296 "hello""#),
-            Ok(r#""ello""#.to_owned())
+            Ok(br#""ello""#.to_vec())
         );
     }
 }

@@ -173,6 +173,7 @@ impl Lexer<'_> {
                     return String::from_utf8(out)
                         .map_err(|_| "invalid string: ill-formed UTF-8 byte".into());
                 }
+                Some(lead @ 0x80..) => self.utf8_sequence(lead, &mut out)?,
                 Some(b'\\') => {
                     let c = match self.get() {
                         Some(b'"') => '"',
@@ -202,6 +203,31 @@ impl Lexer<'_> {
                 Some(c) => out.push(c),
             }
         }
+    }
+
+    /// Checks the UTF-8 sequence that starts with `lead` byte by byte, as nlohmann does,
+    /// so an ill-formed byte is reported where it is read.
+    fn utf8_sequence(&mut self, lead: u8, out: &mut Vec<u8>) -> Result<(), LexError> {
+        let ill_formed = || LexError::from("invalid string: ill-formed UTF-8 byte");
+        // The allowed range of each continuation byte (RFC 3629's table).
+        let tail: &[(u8, u8)] = match lead {
+            0xC2..=0xDF => &[(0x80, 0xBF)],
+            0xE0 => &[(0xA0, 0xBF), (0x80, 0xBF)],
+            0xE1..=0xEC | 0xEE..=0xEF => &[(0x80, 0xBF), (0x80, 0xBF)],
+            0xED => &[(0x80, 0x9F), (0x80, 0xBF)],
+            0xF0 => &[(0x90, 0xBF), (0x80, 0xBF), (0x80, 0xBF)],
+            0xF1..=0xF3 => &[(0x80, 0xBF), (0x80, 0xBF), (0x80, 0xBF)],
+            0xF4 => &[(0x80, 0x8F), (0x80, 0xBF), (0x80, 0xBF)],
+            _ => return Err(ill_formed()),
+        };
+        out.push(lead);
+        for &(lo, hi) in tail {
+            match self.get() {
+                Some(b) if (lo..=hi).contains(&b) => out.push(b),
+                _ => return Err(ill_formed()),
+            }
+        }
+        Ok(())
     }
 
     fn unicode_escape(&mut self) -> Result<char, LexError> {
@@ -300,11 +326,11 @@ enum Frame {
 
 /// Parses `text` into a value, naming attributes through `intern`.
 pub(super) fn parse(
-    text: &str,
+    text: &[u8],
     mut intern: impl FnMut(&str) -> Symbol,
 ) -> Result<Value, JsonError> {
     let mut lexer = Lexer {
-        text: text.as_bytes(),
+        text,
         pos: 0,
         line: 1,
         line_start: 0,

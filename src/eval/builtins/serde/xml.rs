@@ -9,13 +9,13 @@
 //! `<unevaluated />`; floats print like `%g`.
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
+use std::io::Write as _;
 
 use super::super::super::error::EvalError;
 use super::super::super::ir::Param;
 use super::super::super::machine::Evaluator;
 use super::super::super::print::format_float;
-use super::super::super::source::{Origin, Pos};
+use super::super::super::source::{Origin, Pos, restore_cow};
 use super::super::super::value::{Attrs, Context, NixString, Value};
 use super::{resolve, sorted_by_name};
 
@@ -28,9 +28,9 @@ pub fn to_xml(
     value: &Value,
     strict: bool,
     location: bool,
-) -> Result<String, EvalError> {
+) -> Result<Vec<u8>, EvalError> {
     let mut writer = XmlWriter {
-        out: String::from("<?xml version='1.0' encoding='utf-8'?>\n"),
+        out: b"<?xml version='1.0' encoding='utf-8'?>\n".to_vec(),
         depth: 0,
         strict,
         location,
@@ -49,7 +49,7 @@ pub(super) fn to_xml_builtin(
     _pos: Pos,
 ) -> Result<Value, EvalError> {
     let mut writer = XmlWriter {
-        out: String::from("<?xml version='1.0' encoding='utf-8'?>\n"),
+        out: b"<?xml version='1.0' encoding='utf-8'?>\n".to_vec(),
         depth: 0,
         strict: true,
         location: false,
@@ -66,7 +66,7 @@ pub(super) fn to_xml_builtin(
 }
 
 struct XmlWriter {
-    out: String,
+    out: Vec<u8>,
     depth: usize,
     strict: bool,
     location: bool,
@@ -74,28 +74,32 @@ struct XmlWriter {
     context: Context,
 }
 
-type XmlAttrs<'a> = [(&'a str, String)];
+/// A tag's attributes: names and values (bytes: a string value is written as it is).
+type XmlAttrs<'a> = [(&'a str, Vec<u8>)];
 
 impl XmlWriter {
     fn start_tag(&mut self, name: &str, attrs: &XmlAttrs<'_>) {
-        self.out.push_str(&"  ".repeat(self.depth));
-        self.out.push('<');
-        self.out.push_str(name);
-        let mut sorted: Vec<&(&str, String)> = attrs.iter().collect();
+        self.out
+            .extend_from_slice("  ".repeat(self.depth).as_bytes());
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        let mut sorted: Vec<&(&str, Vec<u8>)> = attrs.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(b.0));
         for (key, value) in sorted {
-            let _ = write!(self.out, " {key}=\"{}\"", xml_escape(value));
+            let _ = write!(self.out, " {key}=\"");
+            xml_escape(value, &mut self.out);
+            self.out.push(b'"');
         }
     }
 
     fn empty(&mut self, name: &str, attrs: &XmlAttrs<'_>) {
         self.start_tag(name, attrs);
-        self.out.push_str(" />\n");
+        self.out.extend_from_slice(b" />\n");
     }
 
     fn open(&mut self, name: &str, attrs: &XmlAttrs<'_>) {
         self.start_tag(name, attrs);
-        self.out.push_str(">\n");
+        self.out.extend_from_slice(b">\n");
         self.depth += 1;
     }
 
@@ -104,7 +108,7 @@ impl XmlWriter {
         let _ = writeln!(self.out, "{}</{name}>", "  ".repeat(self.depth));
     }
 
-    fn position(&self, ev: &Evaluator, pos: Pos) -> Vec<(&'static str, String)> {
+    fn position(&self, ev: &Evaluator, pos: Pos) -> Vec<(&'static str, Vec<u8>)> {
         if !self.location {
             return Vec::new();
         }
@@ -112,11 +116,11 @@ impl XmlWriter {
             return Vec::new();
         };
         let mut attrs = vec![
-            ("line", loc.line.to_string()),
-            ("column", loc.column.to_string()),
+            ("line", loc.line.to_string().into_bytes()),
+            ("column", loc.column.to_string().into_bytes()),
         ];
         if let Origin::File(path) = &loc.origin {
-            attrs.push(("path", path.display().to_string()));
+            attrs.push(("path", path.as_os_str().as_encoded_bytes().to_vec()));
         }
         attrs
     }
@@ -127,15 +131,15 @@ impl XmlWriter {
             return Ok(());
         };
         match &value {
-            Value::Int(i) => self.empty("int", &[("value", i.to_string())]),
-            Value::Bool(b) => self.empty("bool", &[("value", b.to_string())]),
+            Value::Int(i) => self.empty("int", &[("value", i.to_string().into_bytes())]),
+            Value::Bool(b) => self.empty("bool", &[("value", b.to_string().into_bytes())]),
             Value::String(s) => {
                 s.merge_context_into(&mut self.context);
-                self.empty("string", &[("value", s.as_str().to_owned())]);
+                self.empty("string", &[("value", s.as_bytes().to_vec())]);
             }
-            Value::Path(p) => self.empty("path", &[("value", p.to_string())]),
+            Value::Path(p) => self.empty("path", &[("value", p.as_bytes().to_vec())]),
             Value::Null => self.empty("null", &[]),
-            Value::Float(f) => self.empty("float", &[("value", format_float(*f))]),
+            Value::Float(f) => self.empty("float", &[("value", format_float(*f).into_bytes())]),
             Value::Attrs(attrs) => {
                 if ev.is_derivation(attrs)? {
                     self.derivation(ev, attrs)?;
@@ -158,7 +162,7 @@ impl XmlWriter {
                 self.open("function", &position);
                 match &def.param {
                     Param::Ident(name) => {
-                        let name = ev.symbols.name(*name).to_owned();
+                        let name = ev.symbols.name(*name).as_bytes().to_vec();
                         self.empty("varpat", &[("name", name)]);
                     }
                     Param::Pattern {
@@ -168,10 +172,10 @@ impl XmlWriter {
                     } => {
                         let mut pattern = Vec::new();
                         if let Some(bind) = bind {
-                            pattern.push(("name", ev.symbols.name(*bind).to_owned()));
+                            pattern.push(("name", ev.symbols.name(*bind).as_bytes().to_vec()));
                         }
                         if *ellipsis {
-                            pattern.push(("ellipsis", "1".to_owned()));
+                            pattern.push(("ellipsis", b"1".to_vec()));
                         }
                         self.open("attrspat", &pattern);
                         let mut names: Vec<String> = formals
@@ -180,7 +184,7 @@ impl XmlWriter {
                             .collect();
                         names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
                         for name in names {
-                            self.empty("attr", &[("name", name)]);
+                            self.empty("attr", &[("name", name.into_bytes())]);
                         }
                         self.close("attrspat");
                     }
@@ -203,9 +207,9 @@ impl XmlWriter {
                 let v = v.clone();
                 if let Some(Value::String(s)) = resolve(ev, &v, self.strict)? {
                     if key == "drvPath" {
-                        drv_path = Some(s.as_str().to_owned());
+                        drv_path = Some(s.to_str_lossy().into_owned());
                     }
-                    tag.push((key, s.as_str().to_owned()));
+                    tag.push((key, s.as_bytes().to_vec()));
                 }
             }
         }
@@ -222,7 +226,7 @@ impl XmlWriter {
 
     fn attrs(&mut self, ev: &mut Evaluator, attrs: &Attrs) -> Result<(), EvalError> {
         for (name, attr) in sorted_by_name(ev, attrs) {
-            let mut tag = vec![("name", name.clone())];
+            let mut tag = vec![("name", restore_cow(&name).into_owned())];
             if attr.pos.is_some() {
                 tag.extend(self.position(ev, attr.pos));
             }
@@ -234,20 +238,18 @@ impl XmlWriter {
     }
 }
 
-/// Escapes an attribute value as Nix's XML writer does.
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#xA;"),
-            c => out.push(c),
+/// Escapes an attribute value as Nix's XML writer does (other bytes stay as they are).
+fn xml_escape(s: &[u8], out: &mut Vec<u8>) {
+    for &b in s {
+        match b {
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'"' => out.extend_from_slice(b"&quot;"),
+            b'\n' => out.extend_from_slice(b"&#xA;"),
+            b => out.push(b),
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -256,6 +258,8 @@ mod tests {
 
     #[test]
     fn xml_attribute_values_are_escaped() {
-        assert_eq!(xml_escape("x<>&\"'\n\t"), "x&lt;&gt;&amp;&quot;'&#xA;\t");
+        let mut out = Vec::new();
+        xml_escape(b"x<>&\"'\n\t\xff", &mut out);
+        assert_eq!(out, b"x&lt;&gt;&amp;&quot;'&#xA;\t\xff");
     }
 }

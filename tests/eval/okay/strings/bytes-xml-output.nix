@@ -1,0 +1,1 @@
+{ a = builtins.readFile ./_latin1.txt; }
