@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The prompt hook's cost when nothing changed: `denv export bash` inside an activated
-# project against `direnv export bash` inside an equivalent activated `.envrc`, measured in
-# the same run with hyperfine. Prints both means and the ratio (the target is ≤ 0.5).
+# The prompt hook's cost when nothing changed, inside an activated project, against
+# direnv's inside an equivalent activated `.envrc`, in the same run:
+#   1. per prompt: each tool's own bash prompt hook (`_denv_hook`, which runs no process
+#      when nothing changed, and `_direnv_hook`, which runs `direnv export bash`), called
+#      in a loop in one interactive bash;
+#   2. per process: `denv export bash` against `direnv export bash`, with hyperfine.
+# Prints times and ratios (the target is ≤ 0.5).
 #
 # Usage: benches/hook.sh [path/to/denv]   (default: target/release/denv, else target/debug/denv)
 #
@@ -63,4 +67,27 @@ awk -v d="$(field mean 1)" -v r="$(field mean 2)" \
   printf "denv   export bash (unchanged, %s): %.3f ms wall, %.3f ms CPU\n", bin, d * 1000, (du + ds) * 1000
   printf "direnv export bash (unchanged): %.3f ms wall, %.3f ms CPU\n", r * 1000, (ru + rs) * 1000
   printf "ratio denv/direnv: %.2f wall, %.2f CPU (target <= 0.50)\n", d / r, (du + ds) / (ru + rs)
+}'
+
+# 1. The prompt hooks themselves, in one interactive bash holding both environments.
+prompts=2000
+cat >"$work/prompt.bash" <<BASH
+cd "$work/project"
+eval "\$("$denv" hook bash)"
+eval "\$(direnv hook bash)"
+_denv_hook; _direnv_hook 2>/dev/null
+per_prompt() { # FUNCTION: calls it $prompts times, as that many prompts would
+  for ((i = 0; i < $prompts; i++)); do "\$1" 2>/dev/null; done
+}
+TIMEFORMAT='%R %U %S'
+{ time per_prompt _denv_hook >/dev/null; } 2>"$work/denv.t"
+{ time per_prompt _direnv_hook >/dev/null; } 2>"$work/direnv.t"
+BASH
+bash --noprofile --norc -i "$work/prompt.bash" </dev/null >/dev/null 2>&1
+read -r dw du ds <"$work/denv.t"
+read -r rw ru rs <"$work/direnv.t"
+awk -v n="$prompts" -v dw="$dw" -v du="$du" -v ds="$ds" -v rw="$rw" -v ru="$ru" -v rs="$rs" 'BEGIN {
+  printf "denv   prompt hook (unchanged): %.1f us wall, %.1f us CPU per prompt\n", dw / n * 1e6, (du + ds) / n * 1e6
+  printf "direnv prompt hook (unchanged): %.1f us wall, %.1f us CPU per prompt\n", rw / n * 1e6, (ru + rs) / n * 1e6
+  printf "ratio denv/direnv per prompt: %.3f wall, %.3f CPU (target <= 0.50)\n", dw / rw, (du + ds) / (ru + rs)
 }'

@@ -315,6 +315,133 @@ fn fish_activation_round_trip() {
     activation_round_trip(Kind::Fish);
 }
 
+/// When each of the shell's `denv export` runs happened: the hook rewrites its stamp in the
+/// cache dir just before running denv, so unchanged times mean no denv process ran.
+fn export_runs(s: &Session) -> Vec<std::time::SystemTime> {
+    let dir = s.root().join("cache/prompt");
+    let mut times: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().metadata().unwrap().modified().unwrap())
+        .collect();
+    times.sort();
+    times
+}
+
+fn unchanged_prompts_run_no_process(kind: Kind) {
+    let mut s = Session::start(kind);
+    let proj = s.work().join("proj");
+    write_project(&proj, "WHICH = \"first\"");
+    std::fs::create_dir_all(proj.join("sub")).unwrap();
+    // Nothing loaded and no project above: prompts run nothing, not even once.
+    s.run("true");
+    s.run("cd /");
+    s.run("cd -");
+    let idle = export_runs(&s);
+    assert!(idle.is_empty(), "{idle:?}");
+
+    s.run(&format!("{DENV} allow proj && cd proj"));
+    assert_eq!(get(&s.dump(), "WHICH"), Some(&b"first"[..]));
+    let loaded = export_runs(&s);
+    assert_eq!(loaded.len(), 1, "one stamp for the one shell");
+    // Loaded and unchanged: prompts and moves inside the project run nothing.
+    s.run("true");
+    s.run("cd sub");
+    s.run("cd ..");
+    assert_eq!(get(&s.dump(), "WHICH"), Some(&b"first"[..]));
+    assert_eq!(export_runs(&s), loaded);
+
+    // An edit is seen at the next prompt (it needs allowing again), and so is the allow.
+    std::thread::sleep(Duration::from_millis(20));
+    write_project(&proj, "WHICH = \"second\"");
+    s.run("true");
+    assert_eq!(get(&s.dump(), "WHICH"), None);
+    s.run(&format!("{DENV} allow"));
+    assert_eq!(get(&s.dump(), "WHICH"), Some(&b"second"[..]));
+    // A new denv.nix beside denv.toml is read at the next prompt (and needs allowing).
+    let settled = export_runs(&s);
+    s.run("true");
+    assert_eq!(export_runs(&s), settled);
+    std::fs::write(
+        proj.join("denv.nix"),
+        "{ ... }: { env.FROM_NIX = \"yes\"; }\n",
+    )
+    .unwrap();
+    s.run(&format!("{DENV} allow"));
+    assert_eq!(get(&s.dump(), "FROM_NIX"), Some(&b"yes"[..]));
+    // A nested project under $PWD's parents is noticed without any file of the loaded
+    // one changing.
+    std::fs::write(proj.join("sub/denv.toml"), "[env]\nWHICH = \"sub\"\n").unwrap();
+    s.run(&format!("{DENV} allow sub && cd sub"));
+    assert_eq!(get(&s.dump(), "WHICH"), Some(&b"sub"[..]));
+    s.run(&format!("cd .. && {DENV} deny sub"));
+}
+
+#[test]
+fn a_shell_without_the_hooks_record_gets_it_from_an_unchanged_export() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = root.path().join("proj");
+    write_project(&proj, "");
+    let denv = |args: &[&str], diff: Option<&str>| {
+        let mut c = Command::new(DENV);
+        c.args(args)
+            .current_dir(&proj)
+            .env("DENV_DATA_DIR", root.path().join("data"))
+            .env("DENV_CACHE_DIR", root.path().join("cache"))
+            .env("DENV_CONFIG_DIR", root.path().join("config"))
+            .env_remove("DENV_DIFF");
+        if let Some(diff) = diff {
+            c.env("DENV_DIFF", diff);
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    denv(&["allow"], None);
+    let load = denv(&["export", "bash"], None);
+    assert!(
+        load.contains(&format!("_denv_root={}", proj.display())),
+        "{load}"
+    );
+    let diff = load
+        .lines()
+        .find_map(|l| l.strip_prefix("export DENV_DIFF="))
+        .map(|v| v.trim_end_matches(';').to_owned())
+        .expect("the load sets DENV_DIFF");
+    // Unchanged: nothing, unless the hook asks for its record.
+    assert_eq!(denv(&["export", "bash"], Some(&diff)), "");
+    let record = denv(&["export", "bash", "--remember"], Some(&diff));
+    assert!(
+        record.starts_with(&format!("_denv_root={};\n_denv_files=(", proj.display())),
+        "{record}"
+    );
+    assert!(
+        record.contains(&format!("{}/denv.toml", proj.display())),
+        "{record}"
+    );
+    assert!(!record.contains("export "), "{record}");
+    let fish = denv(&["export", "fish", "--remember"], Some(&diff));
+    assert!(fish.starts_with("set -g __denv_root "), "{fish}");
+}
+
+#[test]
+fn bash_unchanged_prompts_run_no_process() {
+    unchanged_prompts_run_no_process(Kind::Bash);
+}
+
+#[test]
+fn zsh_unchanged_prompts_run_no_process() {
+    unchanged_prompts_run_no_process(Kind::Zsh);
+}
+
+#[test]
+fn fish_unchanged_prompts_run_no_process() {
+    unchanged_prompts_run_no_process(Kind::Fish);
+}
+
 #[test]
 fn nested_projects_switch_and_an_untrusted_child_keeps_its_parent() {
     let mut s = Session::start(Kind::Bash);

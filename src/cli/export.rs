@@ -3,15 +3,16 @@
 //!
 //! This is the hot path: when the loaded project's fingerprint still holds it returns after
 //! a few `stat`s, before resolving any directory, parsing any file or opening anything.
+//! (The hook usually does not even get here: see [`crate::shell::prompt`].)
 
 use std::path::Path;
 
 use crate::environment::{self, EnvironmentError};
 use crate::paths::{Dirs, Overrides};
-use crate::shell::ShellKind;
 use crate::shell::diff::{DIFF_VAR, EnvDiff};
 use crate::shell::export::{Notice, Sources, decide, unchanged};
 use crate::shell::trust::TrustStore;
+use crate::shell::{PromptState, ShellKind};
 use crate::{config, ui};
 
 /// The dialects `export` can print.
@@ -31,10 +32,19 @@ pub struct Args {
     /// reports them once).
     #[arg(long, short)]
     quiet: bool,
+    /// Also when nothing changed, print the hook's record of the loaded environment (the
+    /// prompt hook asks for it when its shell has none, e.g. a shell started inside an
+    /// activated one), so that its next prompts need no process.
+    #[arg(long, hide = true)]
+    remember: bool,
 }
 
 pub fn run(args: Args) -> u8 {
-    let Args { shell, quiet } = args;
+    let Args {
+        shell,
+        quiet,
+        remember,
+    } = args;
     let shell = match shell {
         ExportShell::Bash => ShellKind::Bash,
         ExportShell::Zsh => ShellKind::Zsh,
@@ -48,6 +58,17 @@ pub fn run(args: Args) -> u8 {
     let nearest = config::find_root(&cwd);
     let loaded = std::env::var_os(DIFF_VAR).and_then(|v| EnvDiff::decode(&v));
     if unchanged(loaded.as_ref(), nearest.as_deref()) {
+        if let Some(loaded) = loaded.as_ref().filter(|_| remember) {
+            let exe = std::env::current_exe().ok();
+            let mut code = Vec::new();
+            shell
+                .renderer()
+                .remember(&mut code, &PromptState::of(Some(loaded), exe.as_deref()));
+            if let Err(err) = ui::output(&code) {
+                ui::error(&err);
+                return super::EXIT_FAILURE;
+            }
+        }
         return 0;
     }
     let trust = TrustStore::new(Dirs::resolve(Overrides::from_env()).trust_dir());
@@ -72,7 +93,16 @@ pub fn run(args: Args) -> u8 {
     for notice in outcome.notices.iter().filter(|_| !quiet) {
         ui::note(&notice_text(notice));
     }
-    match shell.renderer().render(&outcome.plan) {
+    let renderer = shell.renderer();
+    let rendered = renderer.render(&outcome.plan).map(|mut code| {
+        // The hook's fast path learns what to watch whenever the loaded environment changes.
+        let exe = std::env::current_exe().ok();
+        if let Some(state) = PromptState::after(&outcome.plan, exe.as_deref()) {
+            renderer.remember(&mut code, &state);
+        }
+        code
+    });
+    match rendered {
         Ok(code) => match ui::output(&code) {
             Ok(()) => 0,
             Err(err) => {

@@ -1,5 +1,6 @@
 //! `denv hook bash|zsh|fish`: print the prompt hook to `eval` in a shell's rc file.
 
+use crate::paths::{Dirs, Overrides};
 use crate::shell::ShellKind;
 use crate::ui;
 
@@ -32,7 +33,11 @@ pub fn run(args: Args) -> u8 {
             return super::EXIT_FAILURE;
         }
     };
-    match ui::output(&kind.renderer().hook(&exe)) {
+    // Each shell writes a stamp here before it runs `denv export`; without the directory
+    // the hook still works, only without its process-free fast path.
+    let stamps = Dirs::resolve(Overrides::from_env()).cache.join("prompt");
+    let stamps = std::fs::create_dir_all(&stamps).ok().map(|()| stamps);
+    match ui::output(&kind.renderer().hook(&exe, stamps.as_deref())) {
         Ok(()) => 0,
         Err(err) => {
             ui::error(&err);

@@ -85,6 +85,11 @@ impl Fingerprint {
         self.files.iter().map(|(p, _)| p.as_path())
     }
 
+    /// Each file with whether it existed when stamped.
+    pub fn files_and_presence(&self) -> impl Iterator<Item = (&Path, bool)> {
+        self.files.iter().map(|(p, s)| (p.as_path(), s.is_some()))
+    }
+
     pub fn encode(&self, e: &mut Encoder) {
         e.bytes(self.version.as_bytes());
         e.u64(self.files.len() as u64);

@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use super::{Shell, ShellError, fill_hook, is_plain};
+use super::{PromptState, Shell, ShellError, fill_hook, is_plain};
 use crate::config::VarName;
 
 const HOOK: &str = include_str!("../../shell-hooks/hook.bash");
@@ -65,8 +65,33 @@ impl Shell for Bash {
         Ok(())
     }
 
-    fn hook(&self, exe: &Path) -> Vec<u8> {
-        fill_hook(HOOK, &quote(exe.as_os_str().as_bytes()))
+    fn hook(&self, exe: &Path, stamps: Option<&Path>) -> Vec<u8> {
+        fill_hook(
+            HOOK,
+            &quote(exe.as_os_str().as_bytes()),
+            &quote(stamps.map_or(&b""[..], |s| s.as_os_str().as_bytes())),
+        )
+    }
+
+    fn remember(&self, out: &mut Vec<u8>, state: &PromptState) {
+        let list = |out: &mut Vec<u8>, name: &str, paths: &[std::path::PathBuf]| {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"=(");
+            for path in paths {
+                out.push(b' ');
+                out.extend_from_slice(&quote(path.as_os_str().as_bytes()));
+            }
+            out.extend_from_slice(b" );\n");
+        };
+        out.extend_from_slice(b"_denv_root=");
+        let root = state
+            .root
+            .as_deref()
+            .map_or(&b""[..], |r| r.as_os_str().as_bytes());
+        out.extend_from_slice(&quote(root));
+        out.extend_from_slice(b";\n");
+        list(out, "_denv_files", &state.files);
+        list(out, "_denv_absent", &state.absent);
     }
 }
 

@@ -50,7 +50,7 @@ impl Shell for Json {
         Ok(())
     }
 
-    fn hook(&self, _exe: &Path) -> Vec<u8> {
+    fn hook(&self, _exe: &Path, _stamps: Option<&Path>) -> Vec<u8> {
         Vec::new()
     }
 

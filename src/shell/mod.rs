@@ -17,6 +17,7 @@ pub mod export;
 pub mod fish;
 pub mod json;
 pub mod launch;
+pub mod prompt;
 pub mod trust;
 pub mod zsh;
 
@@ -26,6 +27,7 @@ use std::path::Path;
 use crate::config::VarName;
 
 pub use diff::{EnvDiff, Plan};
+pub use prompt::PromptState;
 
 /// What can go wrong while rendering or recording an activation.
 #[derive(Debug, thiserror::Error)]
@@ -58,8 +60,11 @@ pub trait Shell {
     ) -> Result<(), ShellError>;
     /// Runs user-written shell code (an enter or exit hook) in the shell itself.
     fn run(&self, out: &mut Vec<u8>, code: &str) -> Result<(), ShellError>;
-    /// The code to `eval` in an rc file: a prompt hook that calls `<exe> export SHELL`.
-    fn hook(&self, exe: &Path) -> Vec<u8>;
+    /// The code to `eval` in an rc file: a prompt hook that calls `<exe> export SHELL`
+    /// unless nothing changed, writing its stamps in `stamps` (none: always call it).
+    fn hook(&self, exe: &Path, stamps: Option<&Path>) -> Vec<u8>;
+    /// Records `state` in the shell's own (unexported) variables for the hook.
+    fn remember(&self, _out: &mut Vec<u8>, _state: &PromptState) {}
 
     /// The code for a whole plan: exit hooks (while the old environment is still loaded),
     /// then the variable updates, then enter hooks.
@@ -101,16 +106,20 @@ impl ShellKind {
     }
 }
 
-/// Fills a hook template: `@DENV@` becomes the quoted path of the denv executable.
-fn fill_hook(template: &str, quoted_exe: &[u8]) -> Vec<u8> {
+/// Fills a hook template: `@DENV@` becomes the quoted path of the denv executable and
+/// `@STAMPS@` the quoted directory of the prompt stamps (an empty word when there is none).
+fn fill_hook(template: &str, quoted_exe: &[u8], quoted_stamps: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(template.len() + quoted_exe.len());
-    let mut parts = template.split("@DENV@");
-    if let Some(first) = parts.next() {
-        out.extend_from_slice(first.as_bytes());
-    }
-    for part in parts {
-        out.extend_from_slice(quoted_exe);
-        out.extend_from_slice(part.as_bytes());
+    for (i, piece) in template.split("@DENV@").enumerate() {
+        if i > 0 {
+            out.extend_from_slice(quoted_exe);
+        }
+        for (j, part) in piece.split("@STAMPS@").enumerate() {
+            if j > 0 {
+                out.extend_from_slice(quoted_stamps);
+            }
+            out.extend_from_slice(part.as_bytes());
+        }
     }
     out
 }

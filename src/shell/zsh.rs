@@ -6,7 +6,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::bash::{Bash, quote};
-use super::{Shell, ShellError, fill_hook};
+use super::{PromptState, Shell, ShellError, fill_hook};
 use crate::config::VarName;
 
 const HOOK: &str = include_str!("../../shell-hooks/hook.zsh");
@@ -38,8 +38,16 @@ impl Shell for Zsh {
         Bash.run(out, code)
     }
 
-    fn hook(&self, exe: &Path) -> Vec<u8> {
-        fill_hook(HOOK, &quote(exe.as_os_str().as_bytes()))
+    fn hook(&self, exe: &Path, stamps: Option<&Path>) -> Vec<u8> {
+        fill_hook(
+            HOOK,
+            &quote(exe.as_os_str().as_bytes()),
+            &quote(stamps.map_or(&b""[..], |s| s.as_os_str().as_bytes())),
+        )
+    }
+
+    fn remember(&self, out: &mut Vec<u8>, state: &PromptState) {
+        Bash.remember(out, state)
     }
 }
 
