@@ -21,6 +21,8 @@ pub(crate) struct BuiltinContext<'a> {
     pub env: &'a BTreeMap<String, String>,
     /// Output name → where to create it.
     pub outputs: &'a BTreeMap<String, PathBuf>,
+    /// The HTTP client the build's downloads share.
+    pub http: &'a ureq::Agent,
 }
 
 impl BuiltinContext<'_> {
@@ -70,6 +72,7 @@ pub(super) fn run(name: &str, job: &Job, log: &mut dyn Write) -> Result<(), Buil
         drv,
         env: &job.drv.env,
         outputs: &job.outputs,
+        http: &job.http,
     };
     builder(&cx, log)
 }
@@ -79,7 +82,7 @@ fn fetchurl(cx: &BuiltinContext<'_>, log: &mut dyn Write) -> Result<(), BuildErr
     let url = cx.attr("url")?;
     let out = cx.output("out")?;
     let _ = writeln!(log, "downloading '{url}'...");
-    download::download(url, out).map_err(|source| BuildError::Download {
+    download::download(cx.http, url, out).map_err(|source| BuildError::Download {
         drv: cx.drv.clone(),
         source,
     })?;

@@ -27,8 +27,8 @@ pub enum DownloadError {
     },
 }
 
-/// Downloads `url` into a new file at `dest`.
-pub fn download(url: &str, dest: &Path) -> Result<(), DownloadError> {
+/// Downloads `url` into a new file at `dest` with `http`.
+pub fn download(http: &ureq::Agent, url: &str, dest: &Path) -> Result<(), DownloadError> {
     let write_err = |source| DownloadError::Write {
         url: url.to_owned(),
         path: dest.to_path_buf(),
@@ -45,10 +45,17 @@ pub fn download(url: &str, dest: &Path) -> Result<(), DownloadError> {
             source,
         })?;
     } else if url.starts_with("http://") || url.starts_with("https://") {
-        let response = ureq::get(url).call().map_err(|e| DownloadError::Http {
+        let response = http.get(url).call().map_err(|e| DownloadError::Http {
             url: url.to_owned(),
             reason: e.to_string(),
         })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(DownloadError::Http {
+                url: url.to_owned(),
+                reason: format!("http status: {}", status.as_u16()),
+            });
+        }
         let mut reader = response.into_body().into_reader();
         io::copy(&mut reader, &mut out).map_err(|e| DownloadError::Http {
             url: url.to_owned(),

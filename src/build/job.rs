@@ -28,6 +28,8 @@ pub(super) struct Job {
     pub log_tail: usize,
     /// Set up namespaces for this build.
     pub sandbox: Option<BuildSandbox>,
+    /// The HTTP client of the whole realisation (builtin downloads).
+    pub http: ureq::Agent,
 }
 
 /// What a worker tells the scheduler.

@@ -65,6 +65,7 @@ pub fn realise(
         .collect();
     let mut running: HashMap<StorePath, Running> = HashMap::new();
     let (tx, rx) = mpsc::channel::<Message>();
+    let http = crate::net::client();
     let mut failure: Option<BuildError> = None;
     let jobs = opts.jobs.max(1);
     loop {
@@ -84,7 +85,7 @@ pub fn realise(
                     break;
                 }
                 let drv = &plan.nodes[&path].drv;
-                match try_start(store, &path, drv, opts, sandbox.as_ref(), &plan) {
+                match try_start(store, &path, drv, opts, sandbox.as_ref(), &plan, &http) {
                     Ok(Start::Started(run, job)) => {
                         events(BuildEvent::Started {
                             drv: store.dir().display(&path),
@@ -241,6 +242,7 @@ fn try_start(
     opts: &BuildOptions,
     sandbox: Option<&Sandbox>,
     plan: &Plan,
+    http: &ureq::Agent,
 ) -> Result<Start, BuildError> {
     let host = crate::eval::machine::default_system();
     if !drv.builder.starts_with("builtin:") && drv.platform != host && drv.platform != "builtin" {
@@ -303,6 +305,7 @@ fn try_start(
         cores: opts.cores,
         log_tail: opts.log_tail.max(1),
         sandbox,
+        http: http.clone(),
     };
     Ok(Start::Started(
         Running {

@@ -14,7 +14,6 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::error::PkgsError;
-use super::resolver::CachingResolver;
 
 /// Receives what the fetcher is doing; the UI draws it. Every method has a no-op default.
 pub trait Progress: Sync {
@@ -59,17 +58,7 @@ impl Default for Fetcher {
 
 impl Fetcher {
     pub fn new() -> Fetcher {
-        let config = ureq::Agent::config_builder()
-            .timeout_connect(Some(Duration::from_secs(15)))
-            .timeout_recv_body(Some(Duration::from_secs(60)))
-            .http_status_as_error(false)
-            .user_agent(concat!("denv/", env!("CARGO_PKG_VERSION")))
-            .build();
-        let agent = ureq::Agent::with_parts(
-            config,
-            ureq::unversioned::transport::DefaultConnector::new(),
-            CachingResolver::default(),
-        );
+        let agent = crate::net::client();
         Fetcher { agent }
     }
 

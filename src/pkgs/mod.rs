@@ -27,7 +27,6 @@ pub mod fetch;
 pub mod index;
 pub mod relation;
 pub mod resolve;
-mod resolver;
 pub mod search;
 pub mod sources;
 pub mod update;

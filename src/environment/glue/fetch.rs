@@ -45,7 +45,7 @@ pub(super) fn fetch(glue: &Glue, req: &FetchRequest<'_>) -> Result<StorePath, Gl
     }
     let tmp = tempfile::tempdir().map_err(io_at(std::path::Path::new(req.url)))?;
     let file = tmp.path().join("download");
-    download::download(req.url, &file).map_err(|e| GlueError::Fetch {
+    download::download(&crate::net::client(), req.url, &file).map_err(|e| GlueError::Fetch {
         url: req.url.to_owned(),
         reason: e.to_string(),
     })?;

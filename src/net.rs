@@ -1,23 +1,42 @@
-//! Host name lookups for the fetcher: each host is looked up once per [`Fetcher`] and the
-//! answer reused by every download, as apt does over its one connection per host.
+//! The HTTP client every download uses (the package fetcher, `builtin:fetchurl`, the
+//! evaluator's fetchers): timeouts, user agent, and host names looked up once per client
+//! and the answer reused by every request, as apt does over its one connection per host.
 //!
 //! A closure of a hundred `.deb`s is a hundred requests; with a lookup each, one lost DNS
 //! reply stalls a download for the resolver's whole timeout (seconds), so the lookups,
 //! not the bytes, would set the pace.
-//!
-//! [`Fetcher`]: super::fetch::Fetcher
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
+/// A new client. Clones share its connections and its looked-up hosts; HTTP error statuses
+/// are returned as responses, for the caller to word.
+pub fn client() -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(15)))
+        .timeout_recv_response(Some(Duration::from_secs(60)))
+        // A whole body, however large and slow; a dead peer is caught by the kernel's
+        // keepalive long before.
+        .timeout_recv_body(Some(Duration::from_secs(30 * 60)))
+        .http_status_as_error(false)
+        .user_agent(concat!("denv/", env!("CARGO_PKG_VERSION")))
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        CachingResolver::default(),
+    )
+}
+
 /// Looks hosts up with ureq's own resolver and remembers the answers.
 #[derive(Debug, Default, Clone)]
-pub struct CachingResolver {
+struct CachingResolver {
     lookup: Arc<DefaultResolver>,
     answers: Arc<Mutex<HashMap<String, ResolvedSocketAddrs>>>,
 }
