@@ -81,12 +81,8 @@ impl Fingerprint {
                 .all(|(path, stamp)| Stamp::of(path) == *stamp)
     }
 
-    pub fn files(&self) -> impl Iterator<Item = &Path> {
-        self.files.iter().map(|(p, _)| p.as_path())
-    }
-
     /// Each file with whether it existed when stamped.
-    pub fn files_and_presence(&self) -> impl Iterator<Item = (&Path, bool)> {
+    pub fn files(&self) -> impl Iterator<Item = (&Path, bool)> {
         self.files.iter().map(|(p, s)| (p.as_path(), s.is_some()))
     }
 

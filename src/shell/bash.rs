@@ -8,7 +8,10 @@ use std::path::Path;
 use super::{PromptState, Shell, ShellError, fill_hook, is_plain};
 use crate::config::VarName;
 
-const HOOK: &str = include_str!("../../shell-hooks/hook.bash");
+const HOOK: &str = concat!(
+    include_str!("../../shell-hooks/hook.bash"),
+    include_str!("../../shell-hooks/unchanged.sh")
+);
 
 /// The bash renderer.
 #[derive(Debug, Clone, Copy)]
@@ -66,11 +69,7 @@ impl Shell for Bash {
     }
 
     fn hook(&self, exe: &Path, stamps: Option<&Path>) -> Vec<u8> {
-        fill_hook(
-            HOOK,
-            &quote(exe.as_os_str().as_bytes()),
-            &quote(stamps.map_or(&b""[..], |s| s.as_os_str().as_bytes())),
-        )
+        fill_hook(HOOK, exe, stamps, quote)
     }
 
     fn remember(&self, out: &mut Vec<u8>, state: &PromptState) {

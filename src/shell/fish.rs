@@ -73,11 +73,7 @@ impl Shell for Fish {
     }
 
     fn hook(&self, exe: &Path, stamps: Option<&Path>) -> Vec<u8> {
-        fill_hook(
-            HOOK,
-            &quote(exe.as_os_str().as_bytes()),
-            &quote(stamps.map_or(&b""[..], |s| s.as_os_str().as_bytes())),
-        )
+        fill_hook(HOOK, exe, stamps, quote)
     }
 
     fn remember(&self, out: &mut Vec<u8>, state: &PromptState) {

@@ -106,17 +106,25 @@ impl ShellKind {
     }
 }
 
-/// Fills a hook template: `@DENV@` becomes the quoted path of the denv executable and
-/// `@STAMPS@` the quoted directory of the prompt stamps (an empty word when there is none).
-fn fill_hook(template: &str, quoted_exe: &[u8], quoted_stamps: &[u8]) -> Vec<u8> {
+/// Fills a hook template: `@DENV@` becomes the path of the denv executable and `@STAMPS@`
+/// the directory of the prompt stamps (an empty word when there is none), each quoted.
+fn fill_hook(
+    template: &str,
+    exe: &Path,
+    stamps: Option<&Path>,
+    quote: fn(&[u8]) -> Vec<u8>,
+) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let quoted_exe = quote(exe.as_os_str().as_bytes());
+    let quoted_stamps = quote(stamps.map_or(&b""[..], |s| s.as_os_str().as_bytes()));
     let mut out = Vec::with_capacity(template.len() + quoted_exe.len());
     for (i, piece) in template.split("@DENV@").enumerate() {
         if i > 0 {
-            out.extend_from_slice(quoted_exe);
+            out.extend_from_slice(&quoted_exe);
         }
         for (j, part) in piece.split("@STAMPS@").enumerate() {
             if j > 0 {
-                out.extend_from_slice(quoted_stamps);
+                out.extend_from_slice(&quoted_stamps);
             }
             out.extend_from_slice(part.as_bytes());
         }

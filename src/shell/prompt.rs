@@ -50,7 +50,7 @@ impl PromptState {
         };
         let mut files = BTreeSet::new();
         let mut absent = BTreeSet::new();
-        for (path, exists) in diff.watch.files_and_presence() {
+        for (path, exists) in diff.watch.files() {
             if exists {
                 files.insert(path.to_path_buf());
             } else {

@@ -2,14 +2,16 @@
 //! zsh's `precmd` and `chpwd` function arrays.
 
 use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::bash::{Bash, quote};
 use super::{PromptState, Shell, ShellError, fill_hook};
 use crate::config::VarName;
 
-const HOOK: &str = include_str!("../../shell-hooks/hook.zsh");
+const HOOK: &str = concat!(
+    include_str!("../../shell-hooks/hook.zsh"),
+    include_str!("../../shell-hooks/unchanged.sh")
+);
 
 /// The zsh renderer.
 #[derive(Debug, Clone, Copy)]
@@ -39,11 +41,7 @@ impl Shell for Zsh {
     }
 
     fn hook(&self, exe: &Path, stamps: Option<&Path>) -> Vec<u8> {
-        fill_hook(
-            HOOK,
-            &quote(exe.as_os_str().as_bytes()),
-            &quote(stamps.map_or(&b""[..], |s| s.as_os_str().as_bytes())),
-        )
+        fill_hook(HOOK, exe, stamps, quote)
     }
 
     fn remember(&self, out: &mut Vec<u8>, state: &PromptState) {
@@ -54,6 +52,7 @@ impl Shell for Zsh {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::ffi::OsStrExt;
 
     #[test]
     fn snapshot() {
