@@ -283,3 +283,38 @@ fn archive_redis_server_from_the_profile_answers_ping() {
     });
     assert_eq!(last, "PONG\n");
 }
+
+#[test]
+fn archive_python3_offers_its_programs_but_not_its_closures_base_system() {
+    let state = State::new();
+    // Offered: the package's programs and those of its direct dependencies.
+    state.programs_of("python3", &["python3", "python3.11", "pydoc3"]);
+    // The closure carries dash, tar and dpkg (in the tree, for its own scripts), but they
+    // must not shadow the host's programs of those names.
+    let store = state.store().canonicalize().unwrap();
+    let tree = std::fs::read_dir(&store)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.contains("-python3-3.") && !name.ends_with("-unpacked") && p.is_dir()
+        })
+        .expect("the python3 tree is in the store");
+    for base in ["bin/dash", "bin/tar", "usr/bin/dpkg"] {
+        assert!(
+            tree.join(base).exists(),
+            "{base} is not in {}",
+            tree.display()
+        );
+    }
+    let script = "for p in dash tar dpkg; do command -v $p || echo none; done";
+    let inside = state.denv(&["run", "-p", "python3", "--", "sh", "-c", script]);
+    for (line, program) in inside.lines().zip(["dash", "tar", "dpkg"]) {
+        assert!(
+            !line.starts_with(&*store.to_string_lossy()),
+            "`{program}` on PATH is the store's: {line}"
+        );
+    }
+    assert_eq!(inside.lines().count(), 3, "{inside}");
+}

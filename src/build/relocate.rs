@@ -12,6 +12,9 @@
 //!                program the package's overrides name for it)
 //! out/bin     ─► links to the programs of usr/bin, sbin, usr/sbin, usr/games, and what
 //!                the package's entry in the overrides table adds (see `adjust`)
+//! out/nix-support/programs
+//!             ─► the names of bin/ a profile offers: those the `exposed` inputs ship and
+//!                the override's dirs hold (written only when `exposed` is given)
 //! ```
 //!
 //! The derivation's `pname` attribute (the Debian package asked for) selects the entry of
@@ -106,6 +109,13 @@ pub(super) fn relocate(cx: &BuiltinContext<'_>, log: &mut dyn Write) -> Result<(
         logical: &logical,
     };
     adjust::apply(&tree, adjustments.as_ref(), log)?;
+    if let Some(exposed) = cx.env.get("exposed") {
+        let inputs = exposed
+            .split_whitespace()
+            .map(|input| input_on_disk(cx, input))
+            .collect::<Result<Vec<_>, _>>()?;
+        adjust::name_offered_programs(&tree, adjustments.as_ref(), &inputs, log)?;
+    }
     Ok(())
 }
 
