@@ -21,11 +21,10 @@
 //! program header address the kernel computes from `e_phoff` stays right even on kernels
 //! that assume the table is in the first segment; `PT_LOAD` entries stay sorted by address.
 //! Old strings and the old dynamic array are left behind unused. The new dynamic array is
-//! always in that writable segment: the loader writes `DT_DEBUG` into the executable's
-//! dynamic array, so a dynamic array moved into a read-only segment crashes the program
-//! before `main` (Go programs, whose `DT_DEBUG` sits right there, crash after other
-//! tools' RPATH edit for this reason; with this layout they take an RPATH like any
-//! other program).
+//! always in that writable segment, because the loader writes `DT_DEBUG` into a program's
+//! dynamic array: moved into a read-only segment, it crashes the program before `main`.
+//! (That is how other tools' RPATH edits broke Go programs: they put the array into the
+//! read-only text segment. Go programs take an RPATH here like any other program.)
 
 use std::path::{Path, PathBuf};
 
