@@ -42,8 +42,10 @@ rec {
         name = info.storeName;
         builder = "builtin:relocate";
         system = "builtin";
-        # Selects the package's entry in denv's overrides table.
-        inherit (info) pname;
+        # Selects the package's entry in denv's overrides table; `relocation` names the
+        # revision of the relocation code and of that entry, so a change to either makes
+        # a new tree.
+        inherit (info) pname relocation;
         closure = map unpackDeb info.debs;
         preferLocalBuild = true;
       }

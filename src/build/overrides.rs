@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 /// The compiled-in table.
+use crate::store::{Hash, HashAlgo, HashFormat};
+
 const TABLE: &str = include_str!("overrides.toml");
 
 /// Why the overrides table is unusable.
@@ -193,7 +195,14 @@ struct RawTable {
 pub struct PackageOverrides {
     wrapper: WrapperShell,
     packages: BTreeMap<String, PackageOverride>,
+    /// The table as written, for [`PackageOverrides::revision`].
+    text: toml::Table,
 }
+
+/// The revision of what `builtin:relocate` does to every tree. Raise it whenever a change
+/// to the relocation code changes the trees it makes, so that no store keeps a tree made
+/// by the old code under the path the new code would build.
+pub const RELOCATION_REVISION: u32 = 2;
 
 /// What to change in one package's tree after relocation.
 #[derive(Debug, Clone, Copy)]
@@ -256,6 +265,8 @@ impl PackageOverrides {
     /// Parses and validates a table.
     pub fn parse(text: &str) -> Result<PackageOverrides, OverrideError> {
         let raw: RawTable = toml::from_str(text).map_err(|e| OverrideError::Parse(Box::new(e)))?;
+        let text: toml::Table =
+            toml::from_str(text).map_err(|e| OverrideError::Parse(Box::new(e)))?;
         for (package, entry) in &raw.packages {
             if let Some(missing) = entry
                 .include
@@ -271,7 +282,36 @@ impl PackageOverrides {
         Ok(PackageOverrides {
             wrapper: raw.wrapper,
             packages: raw.packages,
+            text,
         })
+    }
+
+    /// What `pname`'s tree is made by: [`RELOCATION_REVISION`], then, when the package has
+    /// an entry, a digest of that entry, the entries it includes and the wrapper shell. A
+    /// package's derivation carries it, so a change to either gives the package a new
+    /// store path and leaves every other package's alone.
+    pub fn revision(&self, pname: &str) -> String {
+        let Some(entry) = self.packages.get(pname) else {
+            return RELOCATION_REVISION.to_string();
+        };
+        let packages = self.text.get("packages").and_then(toml::Value::as_table);
+        let mut parts = toml::Table::new();
+        for name in std::iter::once(pname).chain(entry.include.iter().map(String::as_str)) {
+            if let Some(value) = packages.and_then(|p| p.get(name)) {
+                parts.insert(name.to_owned(), value.clone());
+            }
+        }
+        if !entry.wrap.is_empty() {
+            if let Some(wrapper) = self.text.get("wrapper") {
+                parts.insert("wrapper".to_owned(), wrapper.clone());
+            }
+        }
+        let digest = Hash::digest(
+            HashAlgo::Sha256,
+            toml::Value::Table(parts).to_string().as_bytes(),
+        )
+        .encode(HashFormat::Nix32);
+        format!("{RELOCATION_REVISION}-{}", &digest[..12])
     }
 
     /// Packages to resolve together with `pname` so that its overrides find what they
@@ -316,6 +356,27 @@ mod tests {
         let names: Vec<&str> = prefix.keys().map(|v| v.as_str()).collect();
         assert_eq!(names, ["COWPATH", "PERL5LIB"]);
         assert_eq!(cowsay.shell.as_str(), "bin/dash");
+    }
+
+    #[test]
+    fn a_revision_changes_with_the_entries_a_package_uses_and_no_others() {
+        let table = |cowsay_path: &str| {
+            PackageOverrides::parse(&format!(
+                "[wrapper]\npackage = \"dash\"\nshell = \"bin/dash\"\n\
+                 [packages.perl]\nwrap = [\"perl\"]\n\
+                 [packages.cowsay]\nwrap = [\"cowsay\"]\ninclude = [\"perl\"]\n\
+                 [packages.cowsay.prefix]\nCOWPATH = [\"{cowsay_path}\"]\n\
+                 [packages.redis-server]\nbin = [\"usr/bin\"]\n"
+            ))
+            .unwrap()
+        };
+        let (before, after) = (table("usr/share/cows"), table("usr/share/cowsay/cows"));
+        assert_eq!(before.revision("hello"), RELOCATION_REVISION.to_string());
+        assert_ne!(before.revision("cowsay"), after.revision("cowsay"));
+        assert_eq!(before.revision("perl"), after.revision("perl"));
+        assert_eq!(before.revision("redis-server"), after.revision("redis-server"));
+        assert_ne!(before.revision("perl"), before.revision("redis-server"));
+        assert_eq!(before.revision("cowsay"), table("usr/share/cows").revision("cowsay"));
     }
 
     #[test]

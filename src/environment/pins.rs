@@ -188,7 +188,18 @@ pub fn package_expression(
         .collect::<Result<Vec<_>, EnvironmentError>>()?;
     Ok(format!(
         "denv.lib.mkPackage {}",
-        super::denv::render_attrs(&entry.package, &entry.version, &debs)
+        super::denv::render_attrs(
+            &entry.package,
+            &entry.version,
+            &channels
+                .relocation_revision(&entry.package)
+                .map_err(|err| EnvironmentError::Resolve {
+                    package: entry.package.clone(),
+                    channel: entry.channel.clone(),
+                    message: err.to_string(),
+                })?,
+            &debs
+        )
     ))
 }
 

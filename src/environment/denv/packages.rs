@@ -234,7 +234,15 @@ impl Packages {
 
     /// The Nix text of a package file.
     pub fn package_file(&mut self, kind: Kind, channel: &str, name: &str) -> io::Result<String> {
-        Ok(render(&self.info(kind, channel, name)?))
+        let info = self.info(kind, channel, name)?;
+        let revision = self.relocation_revision(&info.pname)?;
+        Ok(render(&info, &revision))
+    }
+
+    /// What the tree of Debian package `pname` is made by (see
+    /// [`PackageOverrides::revision`]); part of its derivation.
+    pub fn relocation_revision(&mut self, pname: &str) -> io::Result<String> {
+        Ok(self.context()?.overrides.revision(pname))
     }
 }
 
@@ -322,7 +330,7 @@ pub struct DebAttrs {
 }
 
 /// The Nix attribute set the package set's code reads (see `nix/denv/lib.nix`).
-pub fn render(info: &PackageInfo) -> String {
+pub fn render(info: &PackageInfo, revision: &str) -> String {
     let debs: Vec<DebAttrs> = info
         .debs
         .iter()
@@ -336,11 +344,12 @@ pub fn render(info: &PackageInfo) -> String {
             exposed: info.exposed.contains(&deb.name),
         })
         .collect();
-    render_attrs(&info.pname, &info.version, &debs)
+    render_attrs(&info.pname, &info.version, revision, &debs)
 }
 
-/// The attribute set of package `pname` at `version` whose closure is `debs`.
-pub fn render_attrs(pname: &str, version: &str, debs: &[DebAttrs]) -> String {
+/// The attribute set of package `pname` at `version` whose closure is `debs`, its tree made
+/// by relocation `revision`.
+pub fn render_attrs(pname: &str, version: &str, revision: &str, debs: &[DebAttrs]) -> String {
     let mut out = String::new();
     out.push_str("{\n");
     out.push_str(&format!("  pname = {};\n", nix_string(pname)));
@@ -349,6 +358,7 @@ pub fn render_attrs(pname: &str, version: &str, debs: &[DebAttrs]) -> String {
         "  storeName = {};\n",
         nix_string(&store_name(pname, version))
     ));
+    out.push_str(&format!("  relocation = {};\n", nix_string(revision)));
     out.push_str("  debs = [\n");
     for deb in debs {
         out.push_str(&format!(
