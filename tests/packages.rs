@@ -283,3 +283,124 @@ fn archive_redis_server_from_the_profile_answers_ping() {
     });
     assert_eq!(last, "PONG\n");
 }
+
+#[test]
+fn archive_mariadb_initialises_and_answers_a_query() {
+    let state = State::new();
+    let programs = [
+        "mariadb-install-db",
+        "mariadbd",
+        "mariadb",
+        "mariadb-admin",
+        "my_print_defaults",
+        "resolveip",
+        "dirname",
+        "sed",
+    ];
+    let found = state.programs_of("mariadb-server", &programs);
+    let [install_db, mariadbd, mariadb, admin] = [&found[0], &found[1], &found[2], &found[3]];
+    let store = state.store().canonicalize().unwrap();
+    // The server's wrapper keeps `--no-defaults` first (mariadbd ignores it anywhere
+    // else) and adds a basedir in the store, where the server finds its plugins, error
+    // messages and character sets.
+    let defaults = run(mariadbd, &["--no-defaults", "--print-defaults"]);
+    let shown = text(&defaults.stdout);
+    let mut lines = shown.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.ends_with("would have been started with the following arguments:")),
+        "{shown}{}",
+        text(&defaults.stderr)
+    );
+    let basedir = lines.next().unwrap_or_default().trim_end();
+    assert!(
+        basedir.starts_with(&format!("--basedir={}/", store.display()))
+            && basedir.ends_with("/usr"),
+        "{shown}"
+    );
+
+    let data = state.path().join("mdb/data");
+    let sockets = state.path().join("mdb/sock");
+    owned_by_server(&data);
+    owned_by_server(&sockets);
+    let data_arg = format!("--datadir={}", data.display());
+    let init = unprivileged(install_db)
+        .args(["--no-defaults", &data_arg])
+        .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
+        .env_clear()
+        .output()
+        .expect("mariadb-install-db runs");
+    assert!(
+        init.status.success() && data.join("mysql/global_priv.frm").is_file(),
+        "mariadb-install-db made no system tables:\n{}{}",
+        text(&init.stdout),
+        text(&init.stderr)
+    );
+
+    let port = free_port().to_string();
+    let socket = sockets.join("mysqld.sock");
+    let server = Server(
+        unprivileged(mariadbd)
+            .args(["--no-defaults", &data_arg])
+            .arg(format!("--socket={}", socket.display()))
+            .args(["--port", &port, "--bind-address=127.0.0.1"])
+            .env_clear()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mariadbd starts"),
+    );
+    let client = [
+        "--no-defaults",
+        "-h",
+        "127.0.0.1",
+        "-P",
+        &port,
+        "-u",
+        "root",
+    ];
+    let query = |sql: &str| {
+        let mut args = client.to_vec();
+        args.extend(["-N", "-B", "-e", sql]);
+        run(mariadb, &args)
+    };
+    let mut last = String::new();
+    wait_until("mariadbd", || {
+        let out = query("select 1");
+        last = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        out.status.success()
+    });
+    assert_eq!(last, "1\n");
+    // The running server took its plugins from the store, not from the host's /usr.
+    let dirs = query("select @@basedir, @@plugin_dir");
+    let tree = basedir.trim_start_matches("--basedir=");
+    assert_eq!(
+        text(&dirs.stdout),
+        format!("{tree}\t{tree}/lib/mysql/plugin/\n"),
+        "{}",
+        text(&dirs.stderr)
+    );
+    // The server's own socket answers too.
+    let socket_arg = format!("--socket={}", socket.display());
+    let local = run(
+        mariadb,
+        &[
+            "--no-defaults",
+            &socket_arg,
+            "-u",
+            "root",
+            "-N",
+            "-B",
+            "-e",
+            "select 2",
+        ],
+    );
+    assert_eq!(text(&local.stdout), "2\n", "{}", text(&local.stderr));
+    // mariadbd ignores SIGINT: the store's admin tool stops it.
+    let mut args = client.to_vec();
+    args.push("shutdown");
+    let stop = run(admin, &args);
+    assert!(stop.status.success(), "{}", text(&stop.stderr));
+    drop(server);
+}
