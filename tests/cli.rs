@@ -26,9 +26,12 @@ fn copy_example(name: &str, to: &Path) {
         .join("examples")
         .join(name);
     std::fs::create_dir_all(to).unwrap();
+    // What the repository holds; not the state (`.denv/`, `denv.lock`) of a local run.
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        if entry.file_type().unwrap().is_file() && entry.file_name() != "denv.lock" {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
     }
 }
 

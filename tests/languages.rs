@@ -1,10 +1,15 @@
 //! Language toolchains from the Debian archive run from the store: Python finds its own
 //! standard library there, and Go from two suites builds and runs a module side by side
-//! on one host. These tests need the Debian archive that the machine's apt configuration
+//! on one host, also in a root that holds only the store. These tests need the Debian archive that the machine's apt configuration
 //! lists (bookworm and trixie suites on it).
+
+#[path = "support/store_root.rs"]
+mod store_root;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use store_root::StoreRoot;
 
 const DENV: &str = env!("CARGO_BIN_EXE_denv");
 
@@ -48,38 +53,6 @@ fn expect_success(out: &Output, what: &str) -> String {
     text(&out.stdout)
 }
 
-/// Runs `program ARGS` in a private mount namespace whose root holds only `store` (at its
-/// own path), `/dev`, `/proc` and an empty `/tmp`: nothing of the host's `/usr`, `/lib` or
-/// `/etc` is there to fall back on. `None` when this kernel gives no mount namespace.
-fn in_store_only_root(store: &Path, program: &Path, args: &[&str]) -> Option<Output> {
-    let script = r#"set -e
-store=$1; shift
-root=$(mktemp -d)
-mkdir -p "$root$store" "$root/dev" "$root/proc" "$root/tmp"
-mount --bind "$store" "$root$store"
-mount --rbind /dev "$root/dev"
-mount -t proc proc "$root/proc"
-exec env -i HOME=/tmp PATH=/nonexistent "$(command -v chroot)" "$root" "$@"
-"#;
-    let probe = Command::new("unshare")
-        .args(["--mount", "true"])
-        .output()
-        .ok()?;
-    if !probe.status.success() {
-        eprintln!("skipping the store-only check: no mount namespace here");
-        return None;
-    }
-    Some(
-        Command::new("unshare")
-            .args(["--mount", "sh", "-c", script, "sh"])
-            .arg(store)
-            .arg(program)
-            .args(args)
-            .output()
-            .expect("unshare runs"),
-    )
-}
-
 const PYTHON_CHECK: &str = "import ssl, sqlite3, sys; print(sys.prefix); print(ssl.OPENSSL_VERSION); print(sqlite3.sqlite_version)";
 
 #[test]
@@ -105,9 +78,8 @@ fn archive_python3_finds_ssl_sqlite3_and_its_prefix_in_the_store() {
     // Again where only the store exists: the interpreter, its stdlib and its libraries
     // are all there.
     let profile = std::fs::read_link(dir.join(".denv/profile")).unwrap();
-    if let Some(out) =
-        in_store_only_root(&store, &profile.join("bin/python3"), &["-c", PYTHON_CHECK])
-    {
+    if let Some(root) = StoreRoot::new(&store) {
+        let out = root.output(&profile.join("bin/python3"), &["-c", PYTHON_CHECK]);
         assert_eq!(
             expect_success(&out, "python3 in a root holding only the store"),
             stdout
@@ -172,4 +144,41 @@ fn archive_go_from_bookworm_and_trixie_build_and_run_side_by_side() {
         builds.push(lines[1].to_string());
     }
     assert_ne!(builds[0], builds[1], "both projects use one GOROOT");
+
+    // Again where only the store and the project exist: `go` (dynamically linked) finds
+    // its libc and its GOROOT in the store.
+    for (dir, version, goroot) in [(&old, "go1.19", &builds[0]), (&new, "go1.24", &builds[1])] {
+        std::fs::remove_file(dir.join("hello")).unwrap();
+        let Some(root) = StoreRoot::new(&store) else {
+            return;
+        };
+        let root = root.writable(dir);
+        let go = std::fs::read_link(dir.join(".denv/profile"))
+            .unwrap()
+            .join("bin/go");
+        let in_project = |program: &Path, args: &[&str]| {
+            root.command(program)
+                .args(args)
+                .current_dir(dir)
+                .env("GOCACHE", dir.join(".gocache-alone"))
+                .env("GOPATH", dir.join(".gopath"))
+                .env("GOFLAGS", "-mod=mod")
+                .env("CGO_ENABLED", "0")
+                .output()
+        };
+        let env = in_project(&go, &["env", "GOROOT"]);
+        let what = format!("`go env GOROOT` with {version} in a root holding only the store");
+        assert_eq!(expect_success(&env, &what).trim(), goroot.as_str());
+        let build = in_project(&go, &["build", "-o", "hello", "."]);
+        expect_success(
+            &build,
+            &format!("`go build` with {version} in a root holding only the store"),
+        );
+        let run = in_project(&dir.join("hello"), &[]);
+        let stdout = expect_success(&run, &format!("the program {version} built alone"));
+        assert!(
+            stdout.starts_with(&format!("built by {version}")),
+            "{stdout}"
+        );
+    }
 }

@@ -2,14 +2,21 @@
 //! cowsay (a Perl script: its wrapper sets PERL5LIB and COWPATH), PostgreSQL (programs in a
 //! versioned directory, a `psql` that Debian points at a host launcher) and Redis (the
 //! server is a link into another package). Each program must resolve into the store, not
-//! to a host program of the same name. These tests need the Debian archive that the
+//! to a host program of the same name, and the servers run again in a root that holds only
+//! the store (Postgres as an unprivileged user named in a generated `/etc/passwd`). These
+//! tests need the Debian archive that the
 //! machine's apt configuration lists.
+
+#[path = "support/store_root.rs"]
+mod store_root;
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use store_root::StoreRoot;
 
 const DENV: &str = env!("CARGO_BIN_EXE_denv");
 
@@ -257,6 +264,83 @@ fn archive_postgres_from_the_profile_creates_a_cluster_and_answers_psql() {
         ],
     );
     assert_eq!(text(&query.stdout), "1\n", "{}", text(&query.stderr));
+
+    postgres_alone(&state, [initdb, postgres, pg_isready, psql]);
+}
+
+/// `initdb` and `postgres` as an unprivileged user, and `psql`, all in a root that holds
+/// only the store and the cluster's directory: `psql` answers `select 1`.
+fn postgres_alone(state: &State, [initdb, postgres, pg_isready, psql]: [&PathBuf; 4]) {
+    let cluster = state.path().join("pg-alone");
+    let Some(root) = StoreRoot::new(&state.store()) else {
+        return;
+    };
+    // initdb starts `postgres` through the C library's `popen`, which runs `/bin/sh`: the
+    // root gets that name as a link to the shell of the server's own tree.
+    let store = state.store().canonicalize().unwrap();
+    let real = initdb.canonicalize().unwrap();
+    let tree = real
+        .strip_prefix(&store)
+        .ok()
+        .and_then(|rel| rel.components().next())
+        .map(|top| store.join(top))
+        .expect("initdb is in the store");
+    let shell = tree.join("bin/sh");
+    assert!(shell.exists(), "{} has no bin/sh", tree.display());
+    let Some(root) = root
+        .writable(&cluster)
+        .link("/bin/sh", &shell)
+        .user("tester", 4242)
+    else {
+        return;
+    };
+    let data = cluster.join("data");
+    let init = root
+        .command(initdb)
+        .args(["-D", data.to_str().unwrap()])
+        .args(["-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
+        .arg("--locale=C")
+        .output();
+    assert!(
+        init.status.success(),
+        "initdb in a root holding only the store: {}{}",
+        text(&init.stdout),
+        text(&init.stderr)
+    );
+    assert!(data.join("PG_VERSION").is_file(), "initdb made no cluster");
+    let port = free_port().to_string();
+    let _server = Server(
+        root.command(postgres)
+            .args(["-D", data.to_str().unwrap(), "-k", "/tmp"])
+            .args(["-p", &port, "-c", "listen_addresses=127.0.0.1"])
+            .command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("postgres starts in the root"),
+    );
+    wait_until("postgres in a root holding only the store", || {
+        root.output(
+            pg_isready,
+            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres"],
+        )
+        .status
+        .success()
+    });
+    let query = root.output(
+        psql,
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+            "-Atc",
+            "select 1",
+        ],
+    );
+    assert_eq!(text(&query.stdout), "1\n", "{}", text(&query.stderr));
 }
 
 #[test]
@@ -282,6 +366,64 @@ fn archive_redis_server_from_the_profile_answers_ping() {
         last == "PONG\n"
     });
     assert_eq!(last, "PONG\n");
+
+    // Again in a root that holds only the store and the server's directory.
+    let Some(root) = StoreRoot::new(&state.store()) else {
+        return;
+    };
+    let dir = state.path().join("redis-alone");
+    let root = root.writable(&dir);
+    let port = free_port().to_string();
+    let _alone = Server(
+        root.command(&found[0])
+            .args(["--port", &port, "--bind", "127.0.0.1", "--save", ""])
+            .args(["--daemonize", "no", "--dir", dir.to_str().unwrap()])
+            .command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts in the root"),
+    );
+    wait_until("redis-server in a root holding only the store", || {
+        last = text(&root.output(&found[1], &["-p", &port, "ping"]).stdout);
+        last == "PONG\n"
+    });
+    assert_eq!(last, "PONG\n");
+}
+
+#[test]
+fn archive_python3_offers_its_programs_but_not_its_closures_base_system() {
+    let state = State::new();
+    // Offered: the package's programs and those of its direct dependencies.
+    state.programs_of("python3", &["python3", "python3.11", "pydoc3"]);
+    // The closure carries dash, tar and dpkg (in the tree, for its own scripts), but they
+    // must not shadow the host's programs of those names.
+    let store = state.store().canonicalize().unwrap();
+    let tree = std::fs::read_dir(&store)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.contains("-python3-3.") && !name.ends_with("-unpacked") && p.is_dir()
+        })
+        .expect("the python3 tree is in the store");
+    for base in ["bin/dash", "bin/tar", "usr/bin/dpkg"] {
+        assert!(
+            tree.join(base).exists(),
+            "{base} is not in {}",
+            tree.display()
+        );
+    }
+    let script = "for p in dash tar dpkg; do command -v $p || echo none; done";
+    let inside = state.denv(&["run", "-p", "python3", "--", "sh", "-c", script]);
+    for (line, program) in inside.lines().zip(["dash", "tar", "dpkg"]) {
+        assert!(
+            !line.starts_with(&*store.to_string_lossy()),
+            "`{program}` on PATH is the store's: {line}"
+        );
+    }
+    assert_eq!(inside.lines().count(), 3, "{inside}");
 }
 
 #[test]

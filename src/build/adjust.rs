@@ -126,6 +126,58 @@ pub(super) fn expose_programs(out: &Path, extra: &[&str]) -> Result<(), BuildErr
     Ok(())
 }
 
+/// Where a tree names the programs of `bin/` that a profile offers, one per line.
+pub(super) const OFFERED_PROGRAMS: &str = "nix-support/programs";
+
+/// Writes [`OFFERED_PROGRAMS`]: the names in `bin/` that the `exposed` input trees ship in
+/// their program directories (or `bin/`), plus every program of the override's `bin` dirs.
+/// The rest of `bin/` (the closure's base system, say) stays usable inside the tree but
+/// is not put on a user's `PATH`.
+pub(super) fn name_offered_programs(
+    tree: &Tree<'_>,
+    adjust: Option<&Adjustments<'_>>,
+    exposed: &[PathBuf],
+    log: &mut dyn Write,
+) -> Result<(), BuildError> {
+    let extra: Vec<PathBuf> = adjust
+        .map(|a| a.bin.iter().map(|d| tree.out.join(d.as_str())).collect())
+        .unwrap_or_default();
+    let shipped = exposed.iter().flat_map(|input| {
+        PROGRAM_DIRS
+            .iter()
+            .chain(&["bin"])
+            .map(move |dir| input.join(dir))
+    });
+    let mut names = std::collections::BTreeSet::new();
+    for dir in extra.into_iter().chain(shipped) {
+        match fs::read_dir(&dir) {
+            Ok(entries) => names.extend(entries.filter_map(Result::ok).map(|e| e.file_name())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => return Err(io_at(&dir)(err)),
+        }
+    }
+    let bin = tree.out.join("bin");
+    let mut list = Vec::new();
+    for name in &names {
+        let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str());
+        if !bytes.contains(&b'\n') && fs::symlink_metadata(bin.join(name)).is_ok() {
+            list.extend_from_slice(bytes);
+            list.push(b'\n');
+        }
+    }
+    let path = tree.out.join(OFFERED_PROGRAMS);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(io_at(dir))?;
+    }
+    fs::write(&path, &list).map_err(io_at(&path))?;
+    let _ = writeln!(
+        log,
+        "{} of bin/'s programs offered on PATH",
+        list.iter().filter(|b| **b == b'\n').count()
+    );
+    Ok(())
+}
+
 /// Replaces the link `bin/PROGRAM` by a wrapper script that runs what it linked to.
 fn wrap(
     tree: &Tree<'_>,

@@ -20,9 +20,11 @@
 //! Its virtual address keeps the first segment's offset-to-address difference, so the
 //! program header address the kernel computes from `e_phoff` stays right even on kernels
 //! that assume the table is in the first segment; `PT_LOAD` entries stay sorted by address.
-//! Old strings and the old dynamic array are left behind unused. Go binaries get their
-//! interpreter set but never an RPATH (they crash after that edit), which the outcome
-//! reports.
+//! Old strings and the old dynamic array are left behind unused. The new dynamic array is
+//! always in that writable segment, because the loader writes `DT_DEBUG` into a program's
+//! dynamic array: moved into a read-only segment, it crashes the program before `main`.
+//! (That is how other tools' RPATH edits broke Go programs: they put the array into the
+//! read-only text segment. Go programs take an RPATH here like any other program.)
 
 use std::path::{Path, PathBuf};
 
@@ -76,8 +78,6 @@ pub struct Edit<'a> {
 pub struct Outcome {
     pub interpreter_set: bool,
     pub rpath_set: bool,
-    /// The rpath was asked for but skipped because the file is a Go binary.
-    pub rpath_skipped_go: bool,
     /// A new segment was appended.
     pub grew: bool,
 }
@@ -324,14 +324,6 @@ pub fn search_paths(bytes: &[u8]) -> Result<(Option<String>, Option<String>), El
     Ok((get(DT_RPATH), get(DT_RUNPATH)))
 }
 
-/// Whether the file is a Go binary (it has Go's build-info section or note).
-pub fn is_go(bytes: &[u8]) -> bool {
-    Elf::parse(bytes).is_ok_and(|elf| {
-        matches!(elf.section(".go.buildinfo"), Ok(Some(_)))
-            || matches!(elf.section(".note.go.buildid"), Ok(Some(_)))
-    })
-}
-
 /// Applies `edit` to an ELF image and returns the new image.
 pub fn edit(bytes: &[u8], edit: Edit<'_>) -> Result<(Vec<u8>, Outcome), ElfError> {
     let elf = Elf::parse(bytes)?;
@@ -359,14 +351,7 @@ pub fn edit(bytes: &[u8], edit: Edit<'_>) -> Result<(Vec<u8>, Outcome), ElfError
     // RPATH: rebuild the dynamic array without RPATH/RUNPATH, then add DT_RPATH.
     let mut new_dynstr: Option<Vec<u8>> = None;
     let mut new_dynamic: Option<Vec<(u64, u64)>> = None;
-    let rpath = match edit.rpath {
-        Some(_) if is_go(bytes) => {
-            outcome.rpath_skipped_go = true;
-            None
-        }
-        other => other,
-    };
-    if let Some(rpath) = rpath {
+    if let Some(rpath) = edit.rpath {
         let Some((entries, slots)) = elf.dynamic()? else {
             return Err(ElfError::NotDynamic("the file".to_owned()));
         };
@@ -647,8 +632,6 @@ pub struct Relocation<'a> {
 pub struct TreeReport {
     /// Files whose interpreter and/or RPATH were set.
     pub edited: Vec<PathBuf>,
-    /// Go programs: interpreter set, RPATH deliberately left alone.
-    pub go_programs: Vec<PathBuf>,
     /// ELF files left alone, with the reason (another architecture, static, …).
     pub skipped: Vec<(PathBuf, String)>,
 }
@@ -715,10 +698,7 @@ pub fn relocate_tree(root: &Path, relocation: Relocation<'_>) -> Result<TreeRepo
                 interpreter: (has_interp && soname.is_none()).then_some(relocation.interpreter),
                 rpath: Some(relocation.rpath),
             };
-            let outcome = edit_file(&path, spec)?;
-            if outcome.rpath_skipped_go {
-                report.go_programs.push(path.clone());
-            }
+            edit_file(&path, spec)?;
             report.edited.push(path);
         }
     }

@@ -7,11 +7,14 @@
 //!                                devices), symlinks recreated; the first package wins a
 //!                                clash; absolute symlinks made relative inside out
 //! ELF files   ─► interpreter = out's ld-linux-x86-64.so.2 (programs only), DT_RPATH =
-//!                out's lib dirs + the file's own entries moved into out (Go: none)
+//!                out's lib dirs + the file's own entries moved into out
 //! #! scripts  ─► an interpreter that out holds is named by its path in out (or the
 //!                program the package's overrides name for it)
 //! out/bin     ─► links to the programs of usr/bin, sbin, usr/sbin, usr/games, and what
 //!                the package's entry in the overrides table adds (see `adjust`)
+//! out/nix-support/programs
+//!             ─► the names of bin/ a profile offers: those the `exposed` inputs ship and
+//!                the override's dirs hold (written only when `exposed` is given)
 //! ```
 //!
 //! The derivation's `pname` attribute (the Debian package asked for) selects the entry of
@@ -98,14 +101,21 @@ pub(super) fn relocate(cx: &BuiltinContext<'_>, log: &mut dyn Write) -> Result<(
     edits.walk(&out, &mut counts, log)?;
     let _ = writeln!(
         log,
-        "{} ELF files relocated ({} Go programs without RPATH), {} scripts retargeted",
-        counts.elf, counts.go, counts.scripts
+        "{} ELF files relocated, {} scripts retargeted",
+        counts.elf, counts.scripts
     );
     let tree = Tree {
         out: &out,
         logical: &logical,
     };
     adjust::apply(&tree, adjustments.as_ref(), log)?;
+    if let Some(exposed) = cx.env.get("exposed") {
+        let inputs = exposed
+            .split_whitespace()
+            .map(|input| input_on_disk(cx, input))
+            .collect::<Result<Vec<_>, _>>()?;
+        adjust::name_offered_programs(&tree, adjustments.as_ref(), &inputs, log)?;
+    }
     Ok(())
 }
 
@@ -198,7 +208,6 @@ impl Merge<'_> {
 #[derive(Default)]
 struct Counts {
     elf: usize,
-    go: usize,
     scripts: usize,
 }
 
@@ -280,7 +289,7 @@ impl Edits<'_> {
             },
             rpath: Some(&rpath),
         };
-        let (new, outcome) = match elf::edit(&bytes, edit) {
+        let (new, _) = match elf::edit(&bytes, edit) {
             Ok(r) => r,
             Err(elf::ElfError::NotDynamic(_) | elf::ElfError::NoInterpreter(_)) => return Ok(()),
             Err(e) => {
@@ -294,9 +303,6 @@ impl Edits<'_> {
             replace(path, &new)?;
         }
         counts.elf += 1;
-        if outcome.rpath_skipped_go {
-            counts.go += 1;
-        }
         Ok(())
     }
 

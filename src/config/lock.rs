@@ -9,7 +9,8 @@
 //! it was resolved from (`[[packages.NAME.index]]`: suite, component, the `InRelease`
 //! `Date` and the SHA256 of the `Packages` index) and every `.deb` of its closure
 //! (`[[packages.NAME.deb]]`, dependencies first: name, version, suite, pool `filename`
-//! relative to the suite's URI, size, SHA256).
+//! relative to the suite's URI, size, SHA256, and `exposed = true` on those whose programs
+//! the package offers on `PATH`).
 //!
 //! Invariants: [`render`] is a pure function of the [`Lock`] (packages by name, indexes
 //! by suite and component, debs in closure order), so the same resolution always gives
@@ -78,6 +79,8 @@ pub struct LockedDeb {
     pub size: u64,
     /// Lower-case hex SHA256 of the `.deb`.
     pub sha256: String,
+    /// Whether the package's `bin/` offers this `.deb`'s programs (written only when true).
+    pub exposed: bool,
 }
 
 /// The lock file of the project at `root`.
@@ -151,6 +154,8 @@ struct RawDeb {
     filename: Spanned<String>,
     size: u64,
     sha256: Spanned<String>,
+    #[serde(default)]
+    exposed: bool,
 }
 
 /// Checks one file's values and reports at their spans.
@@ -267,6 +272,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lock, ConfigError> {
                     filename: check.filename(d.filename)?,
                     size: d.size,
                     sha256: check.sha256(d.sha256)?,
+                    exposed: d.exposed,
                 })
             })
             .collect::<Result<Vec<_>, ConfigError>>()?;
@@ -318,6 +324,9 @@ pub fn render(lock: &Lock) -> String {
             field(&mut out, "filename", &deb.filename);
             out.push_str(&format!("size = {}\n", deb.size));
             field(&mut out, "sha256", &deb.sha256);
+            if deb.exposed {
+                out.push_str("exposed = true\n");
+            }
         }
     }
     out
@@ -369,6 +378,7 @@ mod tests {
             filename: format!("pool/main/x/{name}/{name}_2.0_amd64.deb"),
             size: 1234,
             sha256: std::iter::repeat_n(hash, 64).collect(),
+            exposed: name != "libc6",
         };
         let mut lock = Lock::default();
         lock.packages.insert(

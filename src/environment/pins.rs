@@ -127,6 +127,7 @@ fn locked(channel: &str, request: &str, info: PackageInfo) -> LockedPackage {
         .collect();
     indexes.sort();
     indexes.dedup();
+    let exposed = info.exposed;
     LockedPackage {
         channel: channel.to_owned(),
         request: request.to_owned(),
@@ -137,6 +138,7 @@ fn locked(channel: &str, request: &str, info: PackageInfo) -> LockedPackage {
             .debs
             .into_iter()
             .map(|deb| LockedDeb {
+                exposed: exposed.contains(&deb.name),
                 name: deb.name,
                 version: deb.version,
                 suite: deb.suite,
@@ -180,6 +182,7 @@ pub fn package_expression(
                 url: deb_url(channels, &entry.channel, deb)?,
                 sha256: deb.sha256.clone(),
                 size: deb.size,
+                exposed: deb.exposed,
             })
         })
         .collect::<Result<Vec<_>, EnvironmentError>>()?;

@@ -41,9 +41,11 @@ enum Field {
     Description,
     Section,
     Essential,
+    Source,
+    Priority,
 }
 
-const FIELDS: [(Field, &str); 12] = [
+const FIELDS: [(Field, &str); 14] = [
     (Field::Package, "Package"),
     (Field::Version, "Version"),
     (Field::Architecture, "Architecture"),
@@ -56,11 +58,13 @@ const FIELDS: [(Field, &str); 12] = [
     (Field::Description, "Description"),
     (Field::Section, "Section"),
     (Field::Essential, "Essential"),
+    (Field::Source, "Source"),
+    (Field::Priority, "Priority"),
 ];
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Record {
-    spans: [(u32, u32); 12],
+    spans: [(u32, u32); 14],
     size: u64,
     installed_size: u64,
     source: u32,
@@ -138,6 +142,18 @@ impl<'a> Package<'a> {
     }
     pub fn essential(&self) -> bool {
         self.field(Field::Essential).eq_ignore_ascii_case("yes")
+    }
+    /// Part of every Debian system: Essential, or of priority `required` or `important`.
+    pub fn base_system(&self) -> bool {
+        self.essential() || matches!(self.field(Field::Priority), "required" | "important")
+    }
+    /// The source package it was built from (`Source:` without its version; the package's
+    /// own name when the field is absent).
+    pub fn source_package(&self) -> &'a str {
+        match self.field(Field::Source).split_whitespace().next() {
+            Some(source) => source,
+            None => self.name(),
+        }
     }
     pub fn size(&self) -> u64 {
         self.index.records[self.id as usize].size
@@ -353,9 +369,9 @@ impl Index {
     }
 }
 
-const MAGIC: &[u8; 8] = b"DENVIDX2";
+const MAGIC: &[u8; 8] = b"DENVIDX3";
 /// Earlier layouts: read as "not cached", so the next use fetches the index again.
-const OLD_MAGICS: &[&[u8; 8]] = &[b"DENVIDX1"];
+const OLD_MAGICS: &[&[u8; 8]] = &[b"DENVIDX1", b"DENVIDX2"];
 
 impl Index {
     /// Serialises the index to `path` atomically.
@@ -549,12 +565,16 @@ mod tests {
             (tool.version(), tool.size(), tool.sha256()),
             ("1.0-1+deb12u1", 11, "bb")
         );
-        std::fs::write(&path, &b"DENVIDX1\xff"[..]).unwrap();
-        assert!(
-            Index::load(&path).unwrap().is_none(),
-            "an old layout reads as absent"
-        );
-        std::fs::write(&path, &b"DENVIDX2\xff"[..]).unwrap();
+        for old in OLD_MAGICS {
+            std::fs::write(&path, [old.as_slice(), b"\xff"].concat()).unwrap();
+            assert!(
+                Index::load(&path).unwrap().is_none(),
+                "an old layout reads as absent"
+            );
+        }
+        let mut truncated = MAGIC.to_vec();
+        truncated.push(0xff);
+        std::fs::write(&path, truncated).unwrap();
         assert!(Index::load(&path).is_err());
     }
 }

@@ -9,6 +9,7 @@ use denv::pkgs::PkgsError;
 use denv::pkgs::fetch::{Fetcher, NoProgress};
 use denv::pkgs::resolve::{Pinned, ResolveOptions};
 
+use super::store_root::StoreRoot;
 use super::{archive, oracle, resolve, run};
 
 fn apt_closure(package: &str) -> Vec<(String, String)> {
@@ -140,18 +141,16 @@ fn unpack_and_relocate(closure: &[Pinned], root: &Path, runtime: &Path) {
     assert!(!report.edited.is_empty());
 }
 
-/// Runs `program` (relative to the closure tree) with only `root` visible, plus /dev and
-/// /proc, in a private mount namespace.
-fn run_in_chroot(root: &Path, program: &str, args: &[&str]) -> (bool, String, String) {
-    let r = root.display();
-    let script = format!(
-        "set -e; mkdir -p {r}/dev {r}/proc; mount --rbind /dev {r}/dev; \
-         mount -t proc proc {r}/proc; exec chroot {r} \"$@\""
-    );
-    run(Command::new("unshare")
-        .args(["--mount", "--fork", "sh", "-c", &script, "sh"])
-        .arg(Path::new("/closure").join(program))
-        .args(args))
+/// Runs `program` (relative to the closure tree) where only the tree `root/closure` is
+/// visible, at `/closure`; `None` when this kernel gives no mount namespace.
+fn run_in_chroot(root: &Path, program: &str, args: &[&str]) -> Option<(bool, String, String)> {
+    let jail = StoreRoot::bare()?.bind(&root.join("closure"), Path::new("/closure"), false);
+    let out = jail.output(&Path::new("/closure").join(program), args);
+    Some((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
 }
 
 fn closure_runs(package: &str, program: &str, args: &[&str], expect: impl Fn(&str) -> bool) {
@@ -174,13 +173,13 @@ fn closure_runs(package: &str, program: &str, args: &[&str], expect: impl Fn(&st
     // Relocated for `/closure` and run where only that tree exists.
     let jail = tempfile::tempdir().unwrap();
     unpack_and_relocate(&closure, jail.path(), Path::new("/closure"));
-    let (ok, stdout, stderr) = run_in_chroot(jail.path(), program, args);
+    let Some((ok, stdout, stderr)) = run_in_chroot(jail.path(), program, args) else {
+        return;
+    };
     assert!(
         ok && expect(&stdout),
         "{program} in a chroot: stdout {stdout:?}, stderr {stderr}"
     );
-    // Nothing from the host leaks in: the chroot has no /usr, no /lib.
-    assert!(!jail.path().join("usr").exists() && !jail.path().join("lib").exists());
 }
 
 #[test]
@@ -226,10 +225,14 @@ fn archive_unrelocated_hello_does_not_run_in_the_chroot() {
         )
         .unwrap();
     }
-    let (ok, _, _) = run_in_chroot(jail.path(), "hello/usr/bin/hello", &[]);
+    let Some((ok, _, stderr)) = run_in_chroot(jail.path(), "hello/usr/bin/hello", &[]) else {
+        return;
+    };
     assert!(
         !ok,
         "without relocation hello must not find a loader in the chroot"
     );
+    // It failed for the reason meant: the program is there, its loader is not.
+    assert!(stderr.contains("No such file or directory"), "{stderr}");
     let _ = &archive().apt;
 }

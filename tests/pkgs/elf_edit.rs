@@ -86,38 +86,60 @@ fn elf_longer_interpreter_and_rpath_match_patchelf_and_the_program_still_runs() 
     }
 }
 
+/// `(type, offset, virtual address, memory size, flags)` of each program header, as
+/// readelf shows them.
+fn segments(path: &Path) -> Vec<(String, u64, u64, u64, String)> {
+    let listing = oracle("readelf", &["-lW", path.to_str().unwrap()]);
+    let hex = |s: &str| u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap();
+    listing
+        .lines()
+        .map(str::split_whitespace)
+        .map(Iterator::collect::<Vec<_>>)
+        .filter(|f| f.len() >= 8 && f[1].starts_with("0x") && f[2].starts_with("0x"))
+        .map(|f| {
+            let flags = f[6..f.len() - 1].concat();
+            (f[0].to_owned(), hex(f[1]), hex(f[2]), hex(f[5]), flags)
+        })
+        .collect()
+}
+
 #[test]
-fn elf_go_programs_get_the_interpreter_but_never_an_rpath() {
-    // A host program whose build-id note section is renamed to Go's: denv must treat it
-    // as Go (Go programs crash after an RPATH edit).
+fn elf_grown_dynamic_array_stays_writable_so_go_programs_take_an_rpath() {
+    // The loader writes DT_DEBUG into a program's dynamic array: an edit that moves the
+    // array into a read-only segment (as other tools did with Go programs) crashes the
+    // program before main. ls has DT_DEBUG; after a growing edit its dynamic array must
+    // be inside a writable PT_LOAD and the program must still run.
     let dir = tempfile::tempdir().unwrap();
     let copy = host_copy(dir.path(), "/usr/bin/ls");
-    let mut bytes = std::fs::read(&copy).unwrap();
-    let gnu = b".note.gnu.build-id\0";
-    let at = bytes
-        .windows(gnu.len())
-        .position(|w| w == gnu)
-        .expect("ls has a .note.gnu.build-id section");
-    bytes[at..at + gnu.len()].copy_from_slice(b".note.go.buildid\0\0\0");
-    std::fs::write(&copy, &bytes).unwrap();
-    assert!(elf::is_go(&bytes));
-    let loader = long_loader(dir.path());
+    assert!(oracle("readelf", &["-dW", copy.to_str().unwrap()]).contains("(DEBUG)"));
+    let rpath = format!(
+        "{}/a-long-library-directory:/lib/x86_64-linux-gnu",
+        dir.path().display()
+    );
     let outcome = elf::edit_file(
         &copy,
         elf::Edit {
-            interpreter: Some(loader.to_str().unwrap()),
-            rpath: Some("/lib/x86_64-linux-gnu"),
+            interpreter: None,
+            rpath: Some(&rpath),
         },
     )
     .unwrap();
-    assert!(outcome.interpreter_set && outcome.rpath_skipped_go && !outcome.rpath_set);
-    let copy_s = copy.to_str().unwrap();
-    assert_eq!(oracle("patchelf", &["--print-rpath", copy_s]).trim(), "");
-    assert_eq!(
-        oracle("patchelf", &["--print-interpreter", copy_s]).trim(),
-        loader.to_str().unwrap()
-    );
-    assert!(run(Command::new(&copy).arg("--version")).0);
+    assert!(outcome.grew && outcome.rpath_set);
+    let segments = segments(&copy);
+    let (_, _, dyn_addr, dyn_size, _) = segments
+        .iter()
+        .find(|s| s.0 == "DYNAMIC")
+        .expect("a PT_DYNAMIC")
+        .clone();
+    let holder = segments
+        .iter()
+        .find(|(kind, _, addr, size, _)| {
+            kind == "LOAD" && *addr <= dyn_addr && dyn_addr + dyn_size <= addr + size
+        })
+        .expect("a PT_LOAD holds the dynamic array");
+    assert!(holder.4.contains('W'), "dynamic array in {holder:?}");
+    let (ok, _, stderr) = run(Command::new(&copy).arg("--version"));
+    assert!(ok, "ls after the edit: {stderr}");
 }
 
 #[test]

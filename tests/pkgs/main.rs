@@ -7,6 +7,8 @@
 mod channels;
 mod closures;
 mod elf_edit;
+#[path = "../support/store_root.rs"]
+mod store_root;
 mod trust;
 
 use std::path::Path;

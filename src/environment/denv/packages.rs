@@ -28,6 +28,9 @@ pub struct PackageInfo {
     pub store_name: String,
     /// The closure, dependencies first, each pinned to a verified file.
     pub debs: Vec<Pinned>,
+    /// The packages of the closure whose programs the package's `bin/` offers: the one
+    /// asked for and its direct dependencies that are not Essential (see [`exposed`]).
+    pub exposed: BTreeSet<String>,
 }
 
 /// This machine's channels and what has been loaded of them in one evaluation.
@@ -196,11 +199,19 @@ impl Packages {
             .find(|p| p.name == debian)
             .map(|p| p.version.clone())
             .unwrap_or_default();
+        let exposed = exposed(&debs, &debian, |name| {
+            index.candidate(name).map(|p| DebFacts {
+                base_system: p.base_system(),
+                source: p.source_package(),
+                library: matches!(p.section().rsplit('/').next(), Some("libs" | "oldlibs")),
+            })
+        });
         Ok(PackageInfo {
             store_name: store_name(&debian, &version),
             pname: debian,
             version,
             debs,
+            exposed,
         })
     }
 
@@ -225,6 +236,47 @@ impl Packages {
     pub fn package_file(&mut self, kind: Kind, channel: &str, name: &str) -> io::Result<String> {
         Ok(render(&self.info(kind, channel, name)?))
     }
+}
+
+/// The packages of a closure whose programs a user of `requested` expects on `PATH`:
+/// `requested` itself, what it depends on directly (`redis-server` needs `redis-cli` of
+/// `redis-tools`), and whatever in the closure was built from the same source as one of
+/// those (`python3` → `python3.11` → the interpreter in `python3.11-minimal`; a library's
+/// source brings in nothing: `libpam0g` does not offer PAM's helpers) — but nothing of the
+/// base system (Essential or priority required/important: `dpkg`, `tar`, `dash`, `procps`,
+/// which closures carry and which must not shadow the host's).
+pub fn exposed<'a>(
+    debs: &[Pinned],
+    requested: &str,
+    lookup: impl Fn(&str) -> Option<DebFacts<'a>>,
+) -> BTreeSet<String> {
+    let base = |name: &str| lookup(name).is_some_and(|f| f.base_system);
+    let mut names = BTreeSet::from([requested.to_owned()]);
+    if let Some(root) = debs.iter().find(|d| d.name == requested) {
+        names.extend(root.depends.iter().filter(|dep| !base(dep)).cloned());
+    }
+    let sources: BTreeSet<&str> = names
+        .iter()
+        .filter_map(|name| lookup(name).filter(|f| !f.library).map(|f| f.source))
+        .collect();
+    for deb in debs {
+        if lookup(&deb.name).is_some_and(|f| !f.base_system && sources.contains(f.source)) {
+            names.insert(deb.name.clone());
+        }
+    }
+    names.retain(|name| debs.iter().any(|d| &d.name == name));
+    names
+}
+
+/// What [`exposed`] needs to know of a package from its index.
+#[derive(Debug, Clone, Copy)]
+pub struct DebFacts<'a> {
+    /// Essential, or of priority `required` or `important`.
+    pub base_system: bool,
+    /// The source package it was built from.
+    pub source: &'a str,
+    /// In a library section (`libs`, `oldlibs`).
+    pub library: bool,
 }
 
 /// An index could not be loaded for a channel.
@@ -265,6 +317,8 @@ pub struct DebAttrs {
     pub url: String,
     pub sha256: String,
     pub size: u64,
+    /// Whether the package's `bin/` offers this `.deb`'s programs.
+    pub exposed: bool,
 }
 
 /// The Nix attribute set the package set's code reads (see `nix/denv/lib.nix`).
@@ -279,6 +333,7 @@ pub fn render(info: &PackageInfo) -> String {
             url: deb.url.clone(),
             sha256: deb.sha256.clone(),
             size: deb.size,
+            exposed: info.exposed.contains(&deb.name),
         })
         .collect();
     render_attrs(&info.pname, &info.version, &debs)
@@ -297,14 +352,15 @@ pub fn render_attrs(pname: &str, version: &str, debs: &[DebAttrs]) -> String {
     out.push_str("  debs = [\n");
     for deb in debs {
         out.push_str(&format!(
-            "    {{ pname = {}; version = {}; suite = {}; storeName = {}; url = {}; sha256 = {}; size = {}; }}\n",
+            "    {{ pname = {}; version = {}; suite = {}; storeName = {}; url = {}; sha256 = {}; size = {}; exposed = {}; }}\n",
             nix_string(&deb.name),
             nix_string(&deb.version),
             nix_string(&deb.suite),
             nix_string(&store_name(&deb.name, &deb.version)),
             nix_string(&deb.url),
             nix_string(&deb.sha256),
-            deb.size
+            deb.size,
+            deb.exposed
         ));
     }
     out.push_str("  ];\n}\n");
@@ -322,6 +378,78 @@ mod tests {
             store_name("libstdc++6", "1:12.2~rc1"),
             "libstdc++6-1_12.2_rc1"
         );
+    }
+
+    #[test]
+    fn a_package_offers_its_own_programs_its_direct_dependencies_and_their_siblings() {
+        // name, source, base system, direct dependencies
+        let facts: &[(&str, &str, bool, &[&str])] = &[
+            (
+                "python3",
+                "python3-defaults",
+                false,
+                &["python3.11", "python3-minimal", "tar", "libc6"],
+            ),
+            (
+                "python3-minimal",
+                "python3-defaults",
+                false,
+                &["python3.11-minimal", "dpkg"],
+            ),
+            (
+                "python3.11",
+                "python3.11",
+                false,
+                &["python3.11-minimal", "media-types"],
+            ),
+            ("python3.11-minimal", "python3.11", false, &["libc6"]),
+            ("media-types", "media-types", false, &[]),
+            ("debconf", "debconf", false, &[]),
+            ("dpkg", "dpkg", true, &["tar"]),
+            ("tar", "tar", true, &["libc6"]),
+            ("libc6", "glibc", false, &[]),
+            ("libc-bin", "glibc", false, &[]),
+        ];
+        let debs: Vec<Pinned> = facts
+            .iter()
+            .map(|(name, _, _, depends)| Pinned {
+                name: (*name).to_owned(),
+                version: "1".to_owned(),
+                architecture: "amd64".to_owned(),
+                suite: "s".to_owned(),
+                url: String::new(),
+                filename: String::new(),
+                size: 0,
+                sha256: String::new(),
+                depends: depends.iter().map(|d| (*d).to_owned()).collect(),
+                requested: *name == "python3",
+                index: Default::default(),
+            })
+            .collect();
+        let lookup = |name: &str| {
+            facts
+                .iter()
+                .find(|f| f.0 == name)
+                .map(|&(name, source, base_system, _)| DebFacts {
+                    base_system,
+                    source,
+                    library: name.starts_with("lib"),
+                })
+        };
+        let offered: Vec<String> = exposed(&debs, "python3", lookup).into_iter().collect();
+        assert_eq!(
+            offered,
+            [
+                "libc6",
+                "python3",
+                "python3-minimal",
+                "python3.11",
+                "python3.11-minimal"
+            ]
+        );
+        // A base-system package asked for by name is offered all the same.
+        let tar: Vec<String> = exposed(&debs, "tar", lookup).into_iter().collect();
+        assert_eq!(tar, ["libc6", "tar"]);
     }
 
     #[test]
