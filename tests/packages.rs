@@ -1,11 +1,12 @@
 //! Packages that need more than relocation, as a user meets them through `denv run -p`:
 //! cowsay (a Perl script: its wrapper sets PERL5LIB and COWPATH), PostgreSQL (programs in a
-//! versioned directory, a `psql` that Debian points at a host launcher) and Redis (the
-//! server is a link into another package). Each program must resolve into the store, not
+//! versioned directory, a `psql` that Debian points at a host launcher), Redis (the
+//! server is a link into another package) and MariaDB (its basedir, compiled in as /usr,
+//! given by a wrapper after `--no-defaults`). Each program must resolve into the store, not
 //! to a host program of the same name, and the servers run again in a root that holds only
-//! the store (Postgres as an unprivileged user named in a generated `/etc/passwd`). These
-//! tests need the Debian archive that the
-//! machine's apt configuration lists.
+//! the store (Postgres and MariaDB as an unprivileged user named in a generated
+//! `/etc/passwd`). These tests need the Debian archive that the machine's apt
+//! configuration lists.
 
 #[path = "support/store_root.rs"]
 mod store_root;
@@ -424,4 +425,192 @@ fn archive_python3_offers_its_programs_but_not_its_closures_base_system() {
         );
     }
     assert_eq!(inside.lines().count(), 3, "{inside}");
+}
+
+#[test]
+fn archive_mariadb_initialises_and_answers_a_query() {
+    let state = State::new();
+    let programs = [
+        "mariadb-install-db",
+        "mariadbd",
+        "mariadb",
+        "mariadb-admin",
+        "my_print_defaults",
+        "resolveip",
+    ];
+    let found = state.programs_of("mariadb-server", &programs);
+    let [install_db, mariadbd, mariadb, admin] = [&found[0], &found[1], &found[2], &found[3]];
+    let store = state.store().canonicalize().unwrap();
+    // The server's wrapper keeps `--no-defaults` first (mariadbd ignores it anywhere
+    // else) and adds a basedir in the store, where the server finds its plugins, error
+    // messages and character sets.
+    let defaults = run(mariadbd, &["--no-defaults", "--print-defaults"]);
+    let shown = text(&defaults.stdout);
+    let mut lines = shown.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.ends_with("would have been started with the following arguments:")),
+        "{shown}{}",
+        text(&defaults.stderr)
+    );
+    let basedir = lines.next().unwrap_or_default().trim_end();
+    assert!(
+        basedir.starts_with(&format!("--basedir={}/", store.display()))
+            && basedir.ends_with("/usr"),
+        "{shown}"
+    );
+
+    let data = state.path().join("mdb/data");
+    let sockets = state.path().join("mdb/sock");
+    owned_by_server(&data);
+    owned_by_server(&sockets);
+    let data_arg = format!("--datadir={}", data.display());
+    let init = unprivileged(install_db)
+        .args(["--no-defaults", &data_arg])
+        .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
+        .env_clear()
+        .output()
+        .expect("mariadb-install-db runs");
+    assert!(
+        init.status.success() && data.join("mysql/global_priv.frm").is_file(),
+        "mariadb-install-db made no system tables:\n{}{}",
+        text(&init.stdout),
+        text(&init.stderr)
+    );
+
+    let port = free_port().to_string();
+    let socket = sockets.join("mysqld.sock");
+    let server = Server(
+        unprivileged(mariadbd)
+            .args(["--no-defaults", &data_arg])
+            .arg(format!("--socket={}", socket.display()))
+            .args(["--port", &port, "--bind-address=127.0.0.1"])
+            .env_clear()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mariadbd starts"),
+    );
+    let client = [
+        "--no-defaults",
+        "-h",
+        "127.0.0.1",
+        "-P",
+        &port,
+        "-u",
+        "root",
+    ];
+    let query = |sql: &str| {
+        let mut args = client.to_vec();
+        args.extend(["-N", "-B", "-e", sql]);
+        run(mariadb, &args)
+    };
+    let mut last = String::new();
+    wait_until("mariadbd", || {
+        let out = query("select 1");
+        last = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        out.status.success()
+    });
+    assert_eq!(last, "1\n");
+    // The running server took its plugins from the store, not from the host's /usr.
+    let dirs = query("select @@basedir, @@plugin_dir");
+    let tree = basedir.trim_start_matches("--basedir=");
+    assert_eq!(
+        text(&dirs.stdout),
+        format!("{tree}\t{tree}/lib/mysql/plugin/\n"),
+        "{}",
+        text(&dirs.stderr)
+    );
+    // The server's own socket answers too.
+    let socket_arg = format!("--socket={}", socket.display());
+    let local = run(
+        mariadb,
+        &[
+            "--no-defaults",
+            &socket_arg,
+            "-u",
+            "root",
+            "-N",
+            "-B",
+            "-e",
+            "select 2",
+        ],
+    );
+    assert_eq!(text(&local.stdout), "2\n", "{}", text(&local.stderr));
+    // mariadbd ignores SIGINT: the store's admin tool stops it.
+    let mut args = client.to_vec();
+    args.push("shutdown");
+    let stop = run(admin, &args);
+    assert!(stop.status.success(), "{}", text(&stop.stderr));
+    drop(server);
+
+    mariadb_alone(&state, [install_db, mariadbd, mariadb, admin], tree);
+}
+
+/// `mariadb-install-db` and `mariadbd` as an unprivileged user, and the store's client, all
+/// in a root that holds only the store, the server's directory and an `/etc/hosts` (the
+/// install script looks the host up): the client answers `select 1`, and the server's
+/// plugins are those of `tree` (its basedir in the store).
+fn mariadb_alone(state: &State, [install_db, mariadbd, mariadb, admin]: [&PathBuf; 4], tree: &str) {
+    let dir = state.path().join("mdb-alone");
+    let Some(root) = StoreRoot::new(&state.store()) else {
+        return;
+    };
+    let Some(root) = root
+        .writable(&dir)
+        .file("/etc/hosts", "127.0.0.1 localhost\n")
+        .user("tester", 4242)
+    else {
+        return;
+    };
+    let data_arg = format!("--datadir={}", dir.join("data").display());
+    let init = root
+        .command(install_db)
+        .args(["--no-defaults", &data_arg])
+        .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
+        .output();
+    assert!(
+        init.status.success() && dir.join("data/mysql/global_priv.frm").is_file(),
+        "mariadb-install-db in a root holding only the store:\n{}{}",
+        text(&init.stdout),
+        text(&init.stderr)
+    );
+    let port = free_port().to_string();
+    let server = Server(
+        root.command(mariadbd)
+            .args(["--no-defaults", &data_arg, "--socket=/tmp/mysqld.sock"])
+            .args(["--port", &port, "--bind-address=127.0.0.1"])
+            .command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mariadbd starts in the root"),
+    );
+    let client = [
+        "--no-defaults",
+        "-h",
+        "127.0.0.1",
+        "-P",
+        &port,
+        "-u",
+        "root",
+    ];
+    let query = |sql: &str| {
+        let mut args = client.to_vec();
+        args.extend(["-N", "-B", "-e", sql]);
+        root.output(mariadb, &args)
+    };
+    let mut last = String::new();
+    wait_until("mariadbd in a root holding only the store", || {
+        let out = query("select 1, @@plugin_dir");
+        last = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        out.status.success()
+    });
+    assert_eq!(last, format!("1\t{tree}/lib/mysql/plugin/\n"));
+    let mut args = client.to_vec();
+    args.push("shutdown");
+    let stop = root.output(admin, &args);
+    assert!(stop.status.success(), "{}", text(&stop.stderr));
+    drop(server);
 }

@@ -6,7 +6,8 @@
 //! bin/      a link to every program of the override's `bin` dirs, then of usr/bin, sbin,
 //!           usr/sbin, usr/games; the first of a name wins
 //! wrappers  bin/NAME ─► a script run by the tree's shell: sets the override's variables
-//!           (paths in the tree) and runs the program bin/NAME linked to
+//!           (paths in the tree) and runs the program bin/NAME linked to, giving it the
+//!           override's options after the caller's leading arguments that must stay first
 //! ```
 //!
 //! Invariants: nothing is written outside the tree; a wrapper and the program it runs are
@@ -17,7 +18,7 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
-use super::overrides::{Adjustments, ProgramName, TreePath};
+use super::overrides::{Adjustments, ArgPattern, ProgramName, TreePath};
 use super::{BuildError, io_at};
 
 /// Where programs live; `bin/` gets a link to each.
@@ -239,12 +240,75 @@ fn wrap(
             quote(&in_store(&found))
         ));
     }
+    if let Some(options) = adjust.options(program) {
+        let given: Vec<String> = options
+            .iter()
+            .filter_map(|(option, path)| {
+                let found = path.expand(tree.out).into_iter().next();
+                if found.is_none() {
+                    let _ = writeln!(
+                        log,
+                        "override: no {} for {}",
+                        path.as_str(),
+                        option.as_str()
+                    );
+                }
+                let found = found?;
+                Some(quote(&format!("{}={}", option.as_str(), in_store(&found))))
+            })
+            .collect();
+        script.push_str(&options_before_arguments(&given.join(" "), adjust.first));
+    }
     script.push_str(&format!("exec {} \"$@\"\n", quote(&in_store(&inside))));
     fs::remove_file(&link).map_err(io_at(&link))?;
     fs::write(&link, script).map_err(io_at(&link))?;
     fs::set_permissions(&link, fs::Permissions::from_mode(0o555)).map_err(io_at(&link))?;
     let _ = writeln!(log, "override: bin/{} wrapped", program.as_str());
     Ok(())
+}
+
+/// Shell code that puts `given` (quoted words) before the caller's arguments, after those
+/// leading arguments that match `first` (a program may insist that `--no-defaults` comes
+/// before anything else). The loop rotates each argument once through `"$@"`.
+fn options_before_arguments(given: &str, first: &[ArgPattern]) -> String {
+    if given.is_empty() {
+        return String::new();
+    }
+    if first.is_empty() {
+        return format!("set -- {given} \"$@\"\n");
+    }
+    let patterns: Vec<String> = first
+        .iter()
+        .map(|p| {
+            p.pieces()
+                .map(|piece| {
+                    if piece.is_empty() {
+                        String::new()
+                    } else {
+                        quote(piece)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("*")
+        })
+        .collect();
+    format!(
+        "denv_leading=1\n\
+         for denv_arg do\n\
+         \x20 shift\n\
+         \x20 if [ -n \"$denv_leading\" ]; then\n\
+         \x20   case $denv_arg in\n\
+         \x20     {}) set -- \"$@\" \"$denv_arg\"; continue ;;\n\
+         \x20   esac\n\
+         \x20   denv_leading=\n\
+         \x20   set -- \"$@\" {given}\n\
+         \x20 fi\n\
+         \x20 set -- \"$@\" \"$denv_arg\"\n\
+         done\n\
+         if [ -n \"$denv_leading\" ]; then set -- \"$@\" {given}; fi\n\
+         unset denv_leading denv_arg\n",
+        patterns.join("|")
+    )
 }
 
 /// `path` with `.` and `..` resolved lexically; `None` when it climbs above its start.
@@ -333,30 +397,92 @@ mod tests {
             fs::read_link(out.join("usr/bin/psql")).unwrap(),
             PathBuf::from("../../usr/lib/pg/psql")
         );
-        // Another test thread forking while these files were open for writing can hold
-        // them open a moment longer: exec then fails with ETXTBSY, so try again.
-        let run = (0..50)
-            .find_map(|_| {
-                match std::process::Command::new(out.join("bin/show"))
-                    .env_clear()
-                    .env("COWPATH", "/mine")
-                    .env("GOROOT", "/theirs")
-                    .output()
-                {
-                    Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
-                        std::thread::sleep(std::time::Duration::from_millis(20));
-                        None
-                    }
-                    other => Some(other.unwrap()),
-                }
-            })
-            .expect("the wrapper runs");
+        let run = run_fresh(
+            std::process::Command::new(out.join("bin/show"))
+                .env_clear()
+                .env("COWPATH", "/mine")
+                .env("GOROOT", "/theirs"),
+        );
         assert_eq!(
             String::from_utf8_lossy(&run.stdout),
             format!(
                 "{logical}/usr/games/show {logical}/usr/share/cows:/mine {logical}/usr/lib/pg\n"
             )
         );
+    }
+
+    /// Runs a program just written. Another test thread forking while it was open for
+    /// writing can hold it open a moment longer: exec then fails with ETXTBSY, so try again.
+    fn run_fresh(cmd: &mut std::process::Command) -> std::process::Output {
+        (0..50)
+            .find_map(|_| match cmd.output() {
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                other => Some(other.unwrap()),
+            })
+            .expect("the wrapper runs")
+    }
+
+    #[test]
+    fn a_wrappers_options_come_after_the_arguments_that_must_stay_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let logical = out.to_str().unwrap();
+        for sub in ["bin", "usr/sbin", "usr/share"] {
+            fs::create_dir_all(out.join(sub)).unwrap();
+        }
+        fs::copy("/bin/dash", out.join("bin/dash")).unwrap();
+        let server = out.join("usr/sbin/server");
+        fs::write(
+            &server,
+            format!("#!{logical}/bin/dash\nprintf '%s\\n' \"$@\"\n"),
+        )
+        .unwrap();
+        fs::set_permissions(&server, fs::Permissions::from_mode(0o755)).unwrap();
+        let table = super::super::overrides::PackageOverrides::parse(
+            "[wrapper]\npackage = \"dash\"\nshell = \"bin/dash\"\n\
+             [packages.x]\nwrap = [\"server\"]\n\
+             first = [\"--no-defaults\", \"--defaults-file=*\"]\n\
+             options.server = { \"--basedir\" = \"usr\", \"--none\" = \"usr/none\" }\n",
+        )
+        .unwrap();
+        let adjust = table.for_package("x").unwrap();
+        apply(&Tree { out, logical }, Some(&adjust), &mut Vec::new()).unwrap();
+        let basedir = format!("--basedir={logical}/usr");
+        for (given, expected) in [
+            (vec![], vec![basedir.as_str()]),
+            (vec!["--no-defaults"], vec!["--no-defaults", &basedir]),
+            (
+                vec![
+                    "--defaults-file=a b",
+                    "--no-defaults",
+                    "--port",
+                    "--no-defaults",
+                ],
+                vec![
+                    "--defaults-file=a b",
+                    "--no-defaults",
+                    &basedir,
+                    "--port",
+                    "--no-defaults",
+                ],
+            ),
+            (
+                vec!["x*", "--basedir=/mine"],
+                vec![&basedir, "x*", "--basedir=/mine"],
+            ),
+        ] {
+            let run = run_fresh(
+                std::process::Command::new(out.join("bin/server"))
+                    .args(&given)
+                    .env_clear(),
+            );
+            let shown = String::from_utf8_lossy(&run.stdout);
+            let expected: String = expected.iter().map(|a| format!("{a}\n")).collect();
+            assert_eq!(shown, expected, "{given:?}");
+        }
     }
 
     #[test]

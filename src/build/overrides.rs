@@ -11,7 +11,7 @@
 //! Invariants: every path of the table is relative and stays inside the tree (no `..`, no
 //! leading `/`); variable names are shell names and program names have no `/`, so a
 //! wrapper script made from them needs no quoting of names; an `include` names an entry
-//! of the table.
+//! of the table; only a wrapped program is given `options`.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -28,6 +28,10 @@ pub enum OverrideError {
     Parse(Box<toml::de::Error>),
     #[error("the package overrides of `{package}` include `{included}`, which has no entry")]
     UnknownInclude { package: String, included: String },
+    #[error(
+        "the package overrides of `{package}` give options to `{program}`, which is not in its `wrap` list"
+    )]
+    OptionsUnwrapped { package: String, program: String },
 }
 
 /// A path inside a package's tree; one component may hold a `*`.
@@ -128,7 +132,7 @@ impl VarName {
 }
 
 /// The name of a program in a package's `bin/`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
 #[serde(try_from = "String")]
 pub struct ProgramName(String);
 
@@ -147,6 +151,54 @@ impl TryFrom<String> for ProgramName {
 impl ProgramName {
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// A command-line option that takes a path: `--name`, given as `--name=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct OptionName(String);
+
+impl TryFrom<String> for OptionName {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let plain = |c: char| !c.is_whitespace() && !c.is_control() && c != '=';
+        if text.len() > 1 && text.starts_with('-') && text.chars().all(plain) {
+            Ok(OptionName(text))
+        } else {
+            Err(format!("`{text}` is not an option name like `--basedir`"))
+        }
+    }
+}
+
+impl OptionName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A pattern for one argument: `*` matches any text, everything else itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct ArgPattern(String);
+
+impl TryFrom<String> for ArgPattern {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        if text.chars().any(|c| c != '*') {
+            Ok(ArgPattern(text))
+        } else {
+            Err(format!("`{text}` would match every argument"))
+        }
+    }
+}
+
+impl ArgPattern {
+    /// The literal pieces between the stars, in order (empty pieces included).
+    pub fn pieces(&self) -> std::str::Split<'_, char> {
+        self.0.split('*')
     }
 }
 
@@ -180,6 +232,10 @@ struct PackageOverride {
     set: BTreeMap<VarName, TreePath>,
     #[serde(default)]
     include: Vec<String>,
+    #[serde(default)]
+    options: BTreeMap<ProgramName, BTreeMap<OptionName, TreePath>>,
+    #[serde(default)]
+    first: Vec<ArgPattern>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -217,6 +273,8 @@ pub struct Adjustments<'a> {
     pub wrap: &'a [ProgramName],
     /// The shell wrapper scripts run under.
     pub shell: &'a TreePath,
+    /// Arguments of the caller that stay before the options a wrapper adds.
+    pub first: &'a [ArgPattern],
     entry: &'a PackageOverride,
     table: &'a BTreeMap<String, PackageOverride>,
 }
@@ -242,6 +300,11 @@ impl<'a> Adjustments<'a> {
             }
         }
         vars
+    }
+
+    /// Option → path, given by `program`'s wrapper before the caller's arguments.
+    pub fn options(&self, program: &ProgramName) -> Option<&'a BTreeMap<OptionName, TreePath>> {
+        self.entry.options.get(program)
     }
 
     /// Variable → the path it is set to; the package's own value wins over an include's.
@@ -276,6 +339,12 @@ impl PackageOverrides {
                 return Err(OverrideError::UnknownInclude {
                     package: package.clone(),
                     included: missing.clone(),
+                });
+            }
+            if let Some(program) = entry.options.keys().find(|p| !entry.wrap.contains(p)) {
+                return Err(OverrideError::OptionsUnwrapped {
+                    package: package.clone(),
+                    program: program.as_str().to_owned(),
                 });
             }
         }
@@ -336,6 +405,7 @@ impl PackageOverrides {
             links: &entry.links,
             wrap: &entry.wrap,
             shell: &self.wrapper.shell,
+            first: &entry.first,
             entry,
             table: &self.packages,
         })
@@ -351,6 +421,10 @@ mod tests {
         let table = PackageOverrides::builtin().expect("overrides.toml parses");
         assert_eq!(table.closure_roots("cowsay"), ["perl", "dash"]);
         assert!(table.closure_roots("hello").is_empty());
+        assert_eq!(
+            table.closure_roots("mariadb-server"),
+            ["coreutils", "sed", "dash"]
+        );
         let cowsay = table.for_package("cowsay").expect("cowsay has an entry");
         let prefix = cowsay.prefix();
         let names: Vec<&str> = prefix.keys().map(|v| v.as_str()).collect();
@@ -387,6 +461,11 @@ mod tests {
             r#"wrap = ["a/b"]"#,
             r#"prefix = { "A-B" = ["x"] }"#,
             r#"colour = "red""#,
+            r#"wrap = ["d"]
+options.d = { "basedir" = "usr" }"#,
+            r#"wrap = ["d"]
+options.d = { "--a=b" = "usr" }"#,
+            r#"first = ["**"]"#,
         ] {
             let text = format!(
                 "[wrapper]\npackage = \"dash\"\nshell = \"bin/dash\"\n[packages.x]\n{bad}\n"
@@ -399,6 +478,13 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "the package overrides of `x` include `nope`, which has no entry"
+        );
+        let text = "[wrapper]\npackage = \"dash\"\nshell = \"bin/dash\"\n\
+                    [packages.x]\noptions.d = { \"--basedir\" = \"usr\" }\n";
+        let err = PackageOverrides::parse(text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the package overrides of `x` give options to `d`, which is not in its `wrap` list"
         );
     }
 
