@@ -448,9 +448,15 @@ mod tests {
         assert_eq!(before.revision("hello"), RELOCATION_REVISION.to_string());
         assert_ne!(before.revision("cowsay"), after.revision("cowsay"));
         assert_eq!(before.revision("perl"), after.revision("perl"));
-        assert_eq!(before.revision("redis-server"), after.revision("redis-server"));
+        assert_eq!(
+            before.revision("redis-server"),
+            after.revision("redis-server")
+        );
         assert_ne!(before.revision("perl"), before.revision("redis-server"));
-        assert_eq!(before.revision("cowsay"), table("usr/share/cows").revision("cowsay"));
+        assert_eq!(
+            before.revision("cowsay"),
+            table("usr/share/cows").revision("cowsay")
+        );
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub fn run(args: Args) -> u8 {
     // the hook still works, only without its process-free fast path.
     let stamps = Dirs::resolve(Overrides::from_env()).cache.join("prompt");
     let stamps = std::fs::create_dir_all(&stamps).ok().map(|()| stamps);
+    if let Some(dir) = &stamps {
+        crate::shell::prompt::prune_stamps(dir);
+    }
     match ui::output(&kind.renderer().hook(&exe, stamps.as_deref())) {
         Ok(()) => 0,
         Err(err) => {

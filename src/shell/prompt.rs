@@ -20,6 +20,30 @@ use std::path::{Path, PathBuf};
 
 use super::diff::{DIFF_VAR, EnvDiff, Plan};
 
+/// Removes the stamps in `dir` of shells that have exited (each stamp is named by its
+/// shell's process id). A stamp of a reused id is harmless: the new shell has none of the
+/// variables the check compares, so its first prompt runs `denv export` and stamps anew.
+pub fn prune_stamps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<libc::pid_t>().ok()) else {
+            continue;
+        };
+        if pid > 0 && !process_exists(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn process_exists(pid: libc::pid_t) -> bool {
+    // SAFETY: signal 0 only checks that the process exists; it sends nothing.
+    let alive = unsafe { libc::kill(pid, 0) } == 0;
+    alive || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
 /// The shell-side record of the environment `denv export` just left loaded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PromptState {
@@ -66,5 +90,28 @@ impl PromptState {
             files: files.into_iter().collect(),
             absent: absent.into_iter().collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_of_exited_shells_are_pruned_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut exited = std::process::Command::new("true").spawn().unwrap();
+        let exited_pid = exited.id();
+        exited.wait().unwrap();
+        let live = dir.path().join(std::process::id().to_string());
+        let dead = dir.path().join(exited_pid.to_string());
+        let other = dir.path().join("notes");
+        for path in [&live, &dead, &other] {
+            std::fs::write(path, "").unwrap();
+        }
+        prune_stamps(dir.path());
+        assert!(live.exists(), "a live shell's stamp was removed");
+        assert!(!dead.exists(), "an exited shell's stamp was kept");
+        assert!(other.exists(), "a file that is no stamp was removed");
     }
 }
