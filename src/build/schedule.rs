@@ -50,8 +50,18 @@ pub fn realise(
 ) -> Result<Realised, BuildError> {
     let _gc = store.gc_shared()?;
     let plan = Plan::new(store, goals)?;
+    let downloads = plan
+        .nodes
+        .iter()
+        .filter(|(_, n)| n.drv.builder == "builtin:fetchurl")
+        .map(|(p, n)| {
+            let size = n.drv.env.get("size").and_then(|s| s.parse().ok());
+            (store.dir().display(p), size)
+        })
+        .collect();
     events(BuildEvent::Planned {
         builds: plan.nodes.len(),
+        downloads,
     });
     let sandbox = if plan.nodes.is_empty() {
         None
@@ -135,6 +145,11 @@ pub fn realise(
             Message::Log { drv, line } => events(BuildEvent::Log {
                 drv: store.dir().display(&drv),
                 line,
+            }),
+            Message::Progress { drv, done, total } => events(BuildEvent::Downloading {
+                drv: store.dir().display(&drv),
+                done,
+                total,
             }),
             Message::Done { drv, result } => {
                 let Some(run) = running.remove(&drv) else {
@@ -306,6 +321,7 @@ fn try_start(
         log_tail: opts.log_tail.max(1),
         sandbox,
         http: http.clone(),
+        partial_dir: store.state_dir().join("partial"),
     };
     Ok(Start::Started(
         Running {
