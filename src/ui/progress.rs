@@ -111,9 +111,10 @@ impl BuildView {
             self.draw(true);
         } else {
             let status = self.status();
+            let name = short_name(file);
             let _ = self
                 .out
-                .write_all(format!("fetched '{file}' {status}\n").as_bytes());
+                .write_all(format!("fetched '{name}' {status}\n").as_bytes());
         }
     }
 
@@ -172,6 +173,19 @@ impl Drop for BuildView {
     }
 }
 
+/// A download's name as a user knows it: the file of a URL, or a `.drv`'s name without
+/// its store directory, hash and `.drv`.
+fn short_name(file: &str) -> &str {
+    let base = file.rsplit('/').next().unwrap_or(file);
+    let Some(name) = base.strip_suffix(".drv") else {
+        return base;
+    };
+    match name.split_once('-') {
+        Some((hash, rest)) if hash.len() == 32 => rest,
+        _ => name,
+    }
+}
+
 /// Bytes in MiB with one decimal.
 fn mib(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
@@ -207,7 +221,10 @@ mod tests {
 
     fn plan() -> Vec<(String, Option<u64>)> {
         vec![
-            ("a.deb".to_owned(), Some(3 << 20)),
+            (
+                "/s/0df2asyrbwri54lsd3jskcfscb31107s-a.deb.drv".to_owned(),
+                Some(3 << 20),
+            ),
             ("b.deb".to_owned(), Some(1 << 20)),
         ]
     }
@@ -217,15 +234,17 @@ mod tests {
         let out = Shared::default();
         let mut view = BuildView::new(Box::new(out.clone()), false);
         view.planned(&plan());
-        view.started("a.drv");
-        view.progress("a.deb", 1 << 20, Some(3 << 20));
-        view.fetched("a.deb");
-        view.fetched("a.deb");
+        view.started("/s/0df2asyrbwri54lsd3jskcfscb31107s-a.deb.drv");
+        let a = "/s/0df2asyrbwri54lsd3jskcfscb31107s-a.deb.drv";
+        view.progress(a, 1 << 20, Some(3 << 20));
+        view.fetched(a);
+        view.fetched(a);
         view.fetched("unpack.drv");
         drop(view);
         assert_eq!(
             out.text(),
-            "building 'a.drv'...\nfetched 'a.deb' [1/2 fetched, 1 left, 3.0/4.0 MiB]\n"
+            "building '/s/0df2asyrbwri54lsd3jskcfscb31107s-a.deb.drv'...\n\
+             fetched 'a.deb' [1/2 fetched, 1 left, 3.0/4.0 MiB]\n"
         );
     }
 
@@ -236,7 +255,7 @@ mod tests {
         view.planned(&plan());
         view.progress("b.deb", 512 << 10, None);
         view.line("a log line");
-        view.fetched("a.deb");
+        view.fetched("/s/0df2asyrbwri54lsd3jskcfscb31107s-a.deb.drv");
         view.fetched("b.deb");
         assert_eq!(
             out.text(),
@@ -244,6 +263,15 @@ mod tests {
              \r\x1b[K[0/2 fetched, 2 left, 0.5/4.0 MiB]\
              \r\x1b[K[1/2 fetched, 1 left, 3.5/4.0 MiB]\r\x1b[K"
         );
+    }
+
+    #[test]
+    fn names_are_shown_without_store_hash_or_url() {
+        assert_eq!(
+            short_name("/s/0df2asyrbwri54lsd3jskcfscb31107s-a_1.deb.drv"),
+            "a_1.deb"
+        );
+        assert_eq!(short_name("http://h/pool/main/a_1.deb"), "a_1.deb");
     }
 
     #[test]
