@@ -500,3 +500,48 @@ fn archive_the_progress_line_is_redrawn_in_place_on_a_terminal() {
     let last = text.rfind(" left, ").expect("a status line");
     assert!(text[last..].contains("\r\x1b[K"), "{text:?}");
 }
+
+#[test]
+fn archive_a_locked_deb_fetched_again_resumes_after_a_dropped_connection() {
+    let archive = archive();
+    let proxy = Proxy::start(&archive, Fault::None);
+    let sandbox = Sandbox::new(&archive, &proxy);
+    std::fs::write(
+        sandbox.path("work/denv.toml"),
+        format!(
+            "[channels]\nnear = {{ suite = \"{}\", uri = \"http://127.0.0.1:{}{}\" }}\n\n\
+             [packages]\nhello = {{ version = \"*\", channel = \"near\" }}\n",
+            archive.suite, proxy.port, archive.path
+        ),
+    )
+    .expect("denv.toml");
+    let greet = |sandbox: &Sandbox| {
+        let out = sandbox.denv(&["run", "--", "hello"]);
+        assert!(out.ok, "denv run failed:\n{}", out.stderr);
+        assert_eq!(out.stdout, "Hello, world!\n");
+    };
+    greet(&sandbox);
+    assert!(sandbox.path("work/denv.lock").exists());
+    // Another machine (an empty store) with the same lock fetches the pinned files.
+    let lock = std::fs::read_to_string(sandbox.path("work/denv.lock")).expect("denv.lock");
+    let other = Sandbox::new(&archive, &proxy);
+    for file in ["denv.toml", "denv.lock"] {
+        std::fs::copy(
+            sandbox.path("work").join(file),
+            other.path("work").join(file),
+        )
+        .expect("the project");
+    }
+    proxy.set(Fault::CutOnce);
+    greet(&other);
+    assert_eq!(
+        std::fs::read_to_string(other.path("work/denv.lock")).expect("denv.lock"),
+        lock
+    );
+    assert_eq!(
+        proxy.ranges(),
+        [None, None, Some(format!("bytes={CUT}-"))],
+        "the pinned fetch continues where the cut one stopped"
+    );
+    assert!(other.has_hello_deb());
+}
