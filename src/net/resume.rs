@@ -160,10 +160,10 @@ fn open_locked(path: &Path) -> io::Result<Option<File>> {
             .create(true)
             .truncate(false)
             .open(path)?;
-        match file.try_lock() {
+        match crate::store::lock::flock(&file, libc::LOCK_EX | libc::LOCK_NB) {
             Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Ok(None),
-            Err(fs::TryLockError::Error(e)) => return Err(e),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
+            Err(e) => return Err(e),
         }
         // The previous holder may have moved the file away between our open and lock.
         let same =
