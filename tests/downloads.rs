@@ -418,7 +418,9 @@ fn archive_a_server_ignoring_ranges_restarts_and_a_tampered_file_is_refused() {
     let out = fresh.denv(&["build", "--no-link", "-E", HELLO]);
     assert!(!out.ok, "a tampered .deb was accepted:\n{}", out.stderr);
     assert!(
-        out.stderr.contains("the SHA256 of '") && out.stderr.contains("the download was discarded"),
+        out.stderr.contains("hash mismatch in the download of '")
+            && out.stderr.contains("hello_")
+            && out.stderr.contains("the downloaded bytes were discarded"),
         "{}",
         out.stderr
     );

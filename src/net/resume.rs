@@ -41,7 +41,7 @@ pub enum FetchError {
     #[error("cannot download '{url}': {reason}")]
     Http { url: String, reason: String },
     #[error(
-        "the {what} of '{url}' is {actual}, but {expected} was expected; the download was discarded"
+        "{what} mismatch in the download of '{url}': expected {expected}, got {actual}; the downloaded bytes were discarded"
     )]
     Mismatch {
         url: String,
@@ -243,7 +243,11 @@ fn download_into(
     if let Some(sha256) = &expected.sha256
         && !sha256.eq_ignore_ascii_case(&got)
     {
-        return Err(mismatch("SHA256", sha256.clone(), got));
+        return Err(mismatch(
+            "hash",
+            format!("sha256:{sha256}"),
+            format!("sha256:{got}"),
+        ));
     }
     Ok(())
 }

@@ -182,7 +182,7 @@ impl Fetcher {
                 expected,
                 actual,
             } => PkgsError::Mismatch {
-                what: format!("{what} of {url}"),
+                what: format!("the {what} of {url}"),
                 expected,
                 actual,
             },
