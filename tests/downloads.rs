@@ -432,8 +432,9 @@ fn archive_a_server_ignoring_ranges_restarts_and_a_tampered_file_is_refused() {
     assert_eq!(ranges.last(), Some(&None), "started over: {ranges:?}");
 }
 
-/// Runs `denv build` with stderr on a pty; returns everything written to it.
-fn on_a_terminal(sandbox: &Sandbox) -> (bool, Vec<u8>) {
+/// Runs `denv build` with stderr on a pty and `TERM` set to `term`; returns everything
+/// written to it.
+fn on_a_terminal(sandbox: &Sandbox, term: &str) -> (bool, Vec<u8>) {
     use std::os::fd::{FromRawFd, OwnedFd};
     let (mut master, mut slave) = (0, 0);
     // SAFETY: openpty fills two descriptors, each then owned exactly once.
@@ -451,7 +452,7 @@ fn on_a_terminal(sandbox: &Sandbox) -> (bool, Vec<u8>) {
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let mut child = sandbox
         .command(&["build", "--no-link", "-E", HELLO])
-        .env("TERM", "xterm")
+        .env("TERM", term)
         .stdout(Stdio::null())
         .stderr(Stdio::from(slave))
         .spawn()
@@ -478,7 +479,7 @@ fn archive_the_progress_line_is_redrawn_in_place_on_a_terminal() {
     let archive = archive();
     let proxy = Proxy::start(&archive, Fault::None);
     let sandbox = Sandbox::new(&archive, &proxy);
-    let (ok, screen) = on_a_terminal(&sandbox);
+    let (ok, screen) = on_a_terminal(&sandbox, "xterm");
     let text = String::from_utf8_lossy(&screen);
     assert!(ok, "denv build failed:\n{text}");
     let redraws: Vec<&str> = text.split("\r\x1b[K").skip(1).collect();
@@ -546,4 +547,23 @@ fn archive_a_locked_deb_fetched_again_resumes_after_a_dropped_connection() {
         "the pinned fetch continues where the cut one stopped"
     );
     assert!(other.has_hello_deb());
+}
+
+#[test]
+fn archive_a_dumb_terminal_gets_plain_lines() {
+    let archive = archive();
+    let proxy = Proxy::start(&archive, Fault::None);
+    let sandbox = Sandbox::new(&archive, &proxy);
+    let (ok, screen) = on_a_terminal(&sandbox, "dumb");
+    let text = String::from_utf8_lossy(&screen);
+    assert!(ok, "denv build failed:\n{text}");
+    // The pty turns each newline into CR LF; no other carriage return may appear.
+    let plain = text.replace("\r\n", "\n");
+    assert!(!plain.contains('\r'), "{text:?}");
+    assert!(
+        plain
+            .lines()
+            .any(|l| l.starts_with("fetched 'hello-") && l.contains(" left, ")),
+        "{text:?}"
+    );
 }

@@ -1,5 +1,6 @@
-//! The scheduler: starts jobs whose inputs exist, up to `jobs` at once, on worker threads;
-//! keeps the store (and the registration of outputs) on its own thread.
+//! The scheduler: starts jobs whose inputs exist, up to `jobs` builds and [`DOWNLOADS`]
+//! downloads at once, on worker threads; keeps the store (and the registration of
+//! outputs) on its own thread.
 //!
 //! ```text
 //! waiting ──inputs done──► try to lock every output ──busy──► retry shortly
@@ -26,6 +27,8 @@ use crate::store::{Derivation, Store, StorePath};
 
 struct Running {
     pgid: Option<i32>,
+    /// A `builtin:fetchurl` job (counted against [`DOWNLOADS`], not `jobs`).
+    download: bool,
     _locks: Vec<Lock>,
     /// Output name → where the builder creates it.
     built: BTreeMap<String, PathBuf>,
@@ -53,7 +56,7 @@ pub fn realise(
     let downloads = plan
         .nodes
         .iter()
-        .filter(|(_, n)| n.drv.builder == "builtin:fetchurl")
+        .filter(|(_, n)| is_download(&n.drv))
         .map(|(p, n)| {
             let size = n.drv.env.get("size").and_then(|s| s.parse().ok());
             (store.dir().display(p), size)
@@ -91,10 +94,17 @@ pub fn realise(
                 .map(|(p, _)| p.clone())
                 .collect();
             for path in ready {
-                if running.len() >= jobs {
-                    break;
-                }
                 let drv = &plan.nodes[&path].drv;
+                // Downloads wait on the network, not on the cores: they have their own limit.
+                let download = is_download(drv);
+                let (limit, same_kind) = if download {
+                    (DOWNLOADS, running.values().filter(|r| r.download).count())
+                } else {
+                    (jobs, running.values().filter(|r| !r.download).count())
+                };
+                if same_kind >= limit {
+                    continue;
+                }
                 match try_start(store, &path, drv, opts, sandbox.as_ref(), &plan, &http) {
                     Ok(Start::Started(run, job)) => {
                         events(BuildEvent::Started {
@@ -214,6 +224,13 @@ pub fn realise(
     Ok(realised)
 }
 
+/// Downloads run at the same time, whatever the number of build jobs.
+const DOWNLOADS: usize = 8;
+
+fn is_download(drv: &Derivation) -> bool {
+    drv.builder == "builtin:fetchurl"
+}
+
 fn finish(waiting: &mut BTreeMap<StorePath, BTreeSet<StorePath>>, done: &StorePath) {
     waiting.remove(done);
     for deps in waiting.values_mut() {
@@ -326,6 +343,7 @@ fn try_start(
     Ok(Start::Started(
         Running {
             pgid: None,
+            download: is_download(drv),
             _locks: locks,
             built,
             sandbox_root,
