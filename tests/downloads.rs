@@ -567,3 +567,37 @@ fn archive_a_dumb_terminal_gets_plain_lines() {
         "{text:?}"
     );
 }
+
+#[test]
+fn archive_ctrl_c_during_a_stalled_download_stops_at_once_and_the_next_run_resumes() {
+    let archive = archive();
+    let proxy = Proxy::start(&archive, Fault::StallOnce);
+    let sandbox = Sandbox::new(&archive, &proxy);
+    let child = sandbox
+        .command(&["build", "--no-link", "-E", HELLO])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("denv starts");
+    wait_until("the first bytes of the .deb", || proxy.sent() >= CUT);
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = i32::try_from(child.id()).expect("a pid");
+    // SAFETY: signals the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let asked = Instant::now();
+    let out = child.wait_with_output().expect("denv ends");
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "denv took {:?} to stop",
+        asked.elapsed()
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error: build interrupted"), "{stderr}");
+    assert!(
+        !sandbox.has_hello_deb(),
+        "half a download reached the store"
+    );
+    sandbox.build_hello();
+    assert_eq!(proxy.ranges(), [None, Some(format!("bytes={CUT}-"))]);
+}

@@ -129,6 +129,12 @@ pub fn realise(
                 }
             }
         }
+        // Downloads cannot be killed like a process group, and a stalled one could hold an
+        // interrupted build for minutes: the user's stop ends the build at once. What they
+        // received stays in their partial files; nothing of theirs is registered.
+        if interrupt.is_raised() && running.values().all(|r| r.download) {
+            break;
+        }
         if running.is_empty() {
             if failure.is_some() || waiting.is_empty() {
                 break;
