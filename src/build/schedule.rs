@@ -344,7 +344,7 @@ fn try_start(
         log_tail: opts.log_tail.max(1),
         sandbox,
         http: http.clone(),
-        partial_dir: store.state_dir().join("partial"),
+        partial_dir: store.partial_dir(),
     };
     Ok(Start::Started(
         Running {

@@ -282,7 +282,7 @@ pub fn fetch_missing(
         .collect();
     view.planned(&planned);
     let shown = Shown(std::sync::Mutex::new(view));
-    let fetcher = Fetcher::new().resuming_in(store.state_dir().join("partial"));
+    let fetcher = Fetcher::new().resuming_in(store.partial_dir());
     let fetched = fetcher.download_all(&items, 4, &shown);
     drop(shown);
     if let Err(err) = fetched {
