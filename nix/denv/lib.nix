@@ -13,6 +13,8 @@ rec {
       builder = "builtin:fetchurl";
       system = "builtin";
       inherit (deb) url;
+      # The index's size: checked while the bytes arrive, and the progress display's total.
+      size = toString deb.size;
       outputHashMode = "flat";
       outputHashAlgo = "sha256";
       outputHash = deb.sha256;

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use super::job::Job;
 use super::{BuildError, download, io_at};
+use crate::store::{FixedOutputHash, HashAlgo, HashFormat, IngestionMethod};
 
 /// What a builtin builder gets.
 pub(crate) struct BuiltinContext<'a> {
@@ -19,10 +20,16 @@ pub(crate) struct BuiltinContext<'a> {
     pub drv: String,
     /// The derivation's environment.
     pub env: &'a BTreeMap<String, String>,
+    /// The declared hash of a fixed output.
+    pub fixed: Option<&'a FixedOutputHash>,
     /// Output name → where to create it.
     pub outputs: &'a BTreeMap<String, PathBuf>,
     /// The HTTP client the build's downloads share.
     pub http: &'a ureq::Agent,
+    /// Where unfinished downloads keep their bytes between attempts and runs.
+    pub partial_dir: &'a std::path::Path,
+    /// Reports a download's bytes so far and its total when known.
+    pub progress: &'a dyn Fn(u64, Option<u64>),
 }
 
 impl BuiltinContext<'_> {
@@ -60,7 +67,12 @@ const BUILTINS: &[(&str, BuiltinBuilder)] = &[
 ];
 
 /// Runs `builtin:NAME` for a job.
-pub(super) fn run(name: &str, job: &Job, log: &mut dyn Write) -> Result<(), BuildError> {
+pub(super) fn run(
+    name: &str,
+    job: &Job,
+    log: &mut dyn Write,
+    progress: &dyn Fn(u64, Option<u64>),
+) -> Result<(), BuildError> {
     let drv = job.dir.display(&job.drv_path);
     let Some((_, builder)) = BUILTINS.iter().find(|(n, _)| *n == name) else {
         return Err(BuildError::UnknownBuiltin {
@@ -71,25 +83,44 @@ pub(super) fn run(name: &str, job: &Job, log: &mut dyn Write) -> Result<(), Buil
     let cx = BuiltinContext {
         drv,
         env: &job.drv.env,
+        fixed: job.drv.fixed_output(),
         outputs: &job.outputs,
         http: &job.http,
+        partial_dir: &job.partial_dir,
+        progress,
     };
     builder(&cx, log)
 }
 
 /// `builtin:fetchurl`: downloads `url` to `out` (made executable with `executable = "1"`).
+/// An optional `size` attribute (the archive index's) is checked while the bytes arrive;
+/// a flat SHA256 output hash is checked before the file reaches `out`, so an interrupted
+/// or tampered download never appears there.
 fn fetchurl(cx: &BuiltinContext<'_>, log: &mut dyn Write) -> Result<(), BuildError> {
     let url = cx.attr("url")?;
     let out = cx.output("out")?;
     let _ = writeln!(log, "downloading '{url}'...");
-    download::download(cx.http, url, out).map_err(|source| BuildError::Download {
-        drv: cx.drv.clone(),
-        source,
-    })?;
+    let expected = crate::net::resume::Expected {
+        size: cx.env.get("size").and_then(|s| s.parse().ok()),
+        sha256: flat_sha256(cx.fixed),
+    };
+    let mut progress = |done, total| (cx.progress)(done, total);
+    download::download_resumable(cx.http, url, out, cx.partial_dir, &expected, &mut progress)
+        .map_err(|source| BuildError::Download {
+            drv: cx.drv.clone(),
+            source,
+        })?;
     if cx.env.get("executable").map(String::as_str) == Some("1") {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o755))
             .map_err(io_at(out))?;
     }
     Ok(())
+}
+
+/// The hex SHA256 a flat fixed output must have, when the derivation declares one.
+fn flat_sha256(fixed: Option<&FixedOutputHash>) -> Option<String> {
+    let fixed = fixed?;
+    (fixed.method == IngestionMethod::Flat && fixed.hash.algo() == HashAlgo::Sha256)
+        .then(|| fixed.hash.encode(HashFormat::Base16))
 }

@@ -1,5 +1,6 @@
 //! Downloading one URL to a file: `file://` is read from disk, `http(s)://` goes through
-//! an HTTP client. Used by `builtin:fetchurl` and by the evaluator's fetchers.
+//! an HTTP client. Used by `builtin:fetchurl` (resumably, see [`crate::net::resume`]) and
+//! by the evaluator's fetchers.
 
 use std::fs;
 use std::io;
@@ -19,6 +20,8 @@ pub enum DownloadError {
         #[source]
         source: io::Error,
     },
+    #[error(transparent)]
+    Fetch(#[from] crate::net::resume::FetchError),
     #[error("cannot read '{url}'")]
     Read {
         url: String,
@@ -65,6 +68,26 @@ pub fn download(http: &ureq::Agent, url: &str, dest: &Path) -> Result<(), Downlo
         return Err(DownloadError::Scheme(url.to_owned()));
     }
     out.sync_all().map_err(write_err)?;
+    Ok(())
+}
+
+/// Downloads `url` to `dest` through a partial file in `partial_dir` that survives an
+/// interruption, checking it against `expected` before it is moved to `dest`; `file://`
+/// URLs are copied as they are.
+pub fn download_resumable(
+    http: &ureq::Agent,
+    url: &str,
+    dest: &Path,
+    partial_dir: &Path,
+    expected: &crate::net::resume::Expected,
+    progress: crate::net::resume::OnProgress<'_>,
+) -> Result<(), DownloadError> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return download(http, url, dest);
+    }
+    let partial = crate::net::resume::partial_path(partial_dir, url, expected.sha256.as_deref());
+    let finished = crate::net::resume::fetch(http, url, &partial, expected, progress)?;
+    finished.persist(dest)?;
     Ok(())
 }
 

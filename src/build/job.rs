@@ -30,6 +30,8 @@ pub(super) struct Job {
     pub sandbox: Option<BuildSandbox>,
     /// The HTTP client of the whole realisation (builtin downloads).
     pub http: ureq::Agent,
+    /// Where unfinished downloads keep their bytes (beside the store, never in it).
+    pub partial_dir: PathBuf,
 }
 
 /// What a worker tells the scheduler.
@@ -38,6 +40,12 @@ pub(super) enum Message {
     Started { drv: StorePath, pgid: i32 },
     /// A line of output.
     Log { drv: StorePath, line: String },
+    /// A download's bytes so far and its total when known.
+    Progress {
+        drv: StorePath,
+        done: u64,
+        total: Option<u64>,
+    },
     /// The job ended.
     Done {
         drv: StorePath,
@@ -65,7 +73,14 @@ impl Job {
         }
         if let Some(name) = self.drv.builder.strip_prefix("builtin:") {
             let mut log = fs::File::create(&self.log_file).map_err(io_at(&self.log_file))?;
-            builtins::run(name, self, &mut log)?;
+            let progress = |done, total| {
+                let _ = tx.send(Message::Progress {
+                    drv: self.drv_path.clone(),
+                    done,
+                    total,
+                });
+            };
+            builtins::run(name, self, &mut log, &progress)?;
         } else {
             self.external(tx)?;
         }

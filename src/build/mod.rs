@@ -93,10 +93,20 @@ impl Default for BuildOptions {
 /// What the builder reports while it works.
 #[derive(Debug, Clone)]
 pub enum BuildEvent {
-    /// The plan: how many derivations will be built.
-    Planned { builds: usize },
+    /// The plan: how many derivations will be built, and which of them are downloads
+    /// (`builtin:fetchurl`), with their size when the derivation states it.
+    Planned {
+        builds: usize,
+        downloads: Vec<(String, Option<u64>)>,
+    },
     /// A builder started.
     Started { drv: String },
+    /// A download's bytes so far (resumed ones included) and its total when known.
+    Downloading {
+        drv: String,
+        done: u64,
+        total: Option<u64>,
+    },
     /// One line of a builder's output.
     Log { drv: String, line: String },
     /// A derivation's outputs are registered.

@@ -1,5 +1,6 @@
-//! The scheduler: starts jobs whose inputs exist, up to `jobs` at once, on worker threads;
-//! keeps the store (and the registration of outputs) on its own thread.
+//! The scheduler: starts jobs whose inputs exist, up to `jobs` builds and [`DOWNLOADS`]
+//! downloads at once, on worker threads; keeps the store (and the registration of
+//! outputs) on its own thread.
 //!
 //! ```text
 //! waiting ──inputs done──► try to lock every output ──busy──► retry shortly
@@ -26,6 +27,8 @@ use crate::store::{Derivation, Store, StorePath};
 
 struct Running {
     pgid: Option<i32>,
+    /// A `builtin:fetchurl` job (counted against [`DOWNLOADS`], not `jobs`).
+    download: bool,
     _locks: Vec<Lock>,
     /// Output name → where the builder creates it.
     built: BTreeMap<String, PathBuf>,
@@ -50,8 +53,18 @@ pub fn realise(
 ) -> Result<Realised, BuildError> {
     let _gc = store.gc_shared()?;
     let plan = Plan::new(store, goals)?;
+    let downloads = plan
+        .nodes
+        .iter()
+        .filter(|(_, n)| is_download(&n.drv))
+        .map(|(p, n)| {
+            let size = n.drv.env.get("size").and_then(|s| s.parse().ok());
+            (store.dir().display(p), size)
+        })
+        .collect();
     events(BuildEvent::Planned {
         builds: plan.nodes.len(),
+        downloads,
     });
     let sandbox = if plan.nodes.is_empty() {
         None
@@ -81,10 +94,17 @@ pub fn realise(
                 .map(|(p, _)| p.clone())
                 .collect();
             for path in ready {
-                if running.len() >= jobs {
-                    break;
-                }
                 let drv = &plan.nodes[&path].drv;
+                // Downloads wait on the network, not on the cores: they have their own limit.
+                let download = is_download(drv);
+                let (limit, same_kind) = if download {
+                    (DOWNLOADS, running.values().filter(|r| r.download).count())
+                } else {
+                    (jobs, running.values().filter(|r| !r.download).count())
+                };
+                if same_kind >= limit {
+                    continue;
+                }
                 match try_start(store, &path, drv, opts, sandbox.as_ref(), &plan, &http) {
                     Ok(Start::Started(run, job)) => {
                         events(BuildEvent::Started {
@@ -108,6 +128,12 @@ pub fn realise(
                     }
                 }
             }
+        }
+        // Downloads cannot be killed like a process group, and a stalled one could hold an
+        // interrupted build for minutes: the user's stop ends the build at once. What they
+        // received stays in their partial files; nothing of theirs is registered.
+        if interrupt.is_raised() && running.values().all(|r| r.download) {
+            break;
         }
         if running.is_empty() {
             if failure.is_some() || waiting.is_empty() {
@@ -135,6 +161,11 @@ pub fn realise(
             Message::Log { drv, line } => events(BuildEvent::Log {
                 drv: store.dir().display(&drv),
                 line,
+            }),
+            Message::Progress { drv, done, total } => events(BuildEvent::Downloading {
+                drv: store.dir().display(&drv),
+                done,
+                total,
             }),
             Message::Done { drv, result } => {
                 let Some(run) = running.remove(&drv) else {
@@ -197,6 +228,13 @@ pub fn realise(
         realised.entry(goal.drv.clone()).or_default().extend(outs);
     }
     Ok(realised)
+}
+
+/// Downloads run at the same time, whatever the number of build jobs.
+const DOWNLOADS: usize = 8;
+
+fn is_download(drv: &Derivation) -> bool {
+    drv.builder == "builtin:fetchurl"
 }
 
 fn finish(waiting: &mut BTreeMap<StorePath, BTreeSet<StorePath>>, done: &StorePath) {
@@ -306,10 +344,12 @@ fn try_start(
         log_tail: opts.log_tail.max(1),
         sandbox,
         http: http.clone(),
+        partial_dir: store.partial_dir(),
     };
     Ok(Start::Started(
         Running {
             pgid: None,
+            download: is_download(drv),
             _locks: locks,
             built,
             sandbox_root,

@@ -56,15 +56,14 @@ pub fn prepare_environment(target: Target, pure: bool) -> Result<(Environment, b
         ui::error(&err);
         EXIT_FAILURE
     })?;
+    let mut shown = super::build::Shown::new();
     match target {
-        Target::Packages(packages) => {
-            environment::adhoc(&cwd, &packages, &mut super::build::show_event)
-                .map(|env| (env, pure))
-                .map_err(|err| {
-                    ui::error(&err);
-                    EXIT_FAILURE
-                })
-        }
+        Target::Packages(packages) => environment::adhoc(&cwd, &packages, &mut |e| shown.event(e))
+            .map(|env| (env, pure))
+            .map_err(|err| {
+                ui::error(&err);
+                EXIT_FAILURE
+            }),
         Target::Project => {
             let Some(root) = config::find_root(&cwd) else {
                 ui::error_message(&format!(
@@ -74,7 +73,7 @@ pub fn prepare_environment(target: Target, pure: bool) -> Result<(Environment, b
                 return Err(EXIT_USAGE);
             };
             let pure = pure || config::load(&root).map(|p| p.pure).unwrap_or(false);
-            environment::resolve(&root, &mut super::build::show_event)
+            environment::resolve(&root, &mut |e| shown.event(e))
                 .map(|(env, _)| (env, pure))
                 .map_err(|err| {
                     ui::error(&err);

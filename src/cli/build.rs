@@ -117,14 +117,11 @@ pub fn run(args: Args) -> u8 {
         ..BuildOptions::default()
     };
     let interrupt = Interrupt::on_signals();
-    let result = glue::build(
-        store,
-        &target,
-        show_trace,
-        &opts,
-        &interrupt,
-        &mut show_event,
-    );
+    let mut shown = Shown::new();
+    let result = glue::build(store, &target, show_trace, &opts, &interrupt, &mut |e| {
+        shown.event(e)
+    });
+    drop(shown);
     let (mut store, built) = match result {
         Ok(r) => r,
         Err(glue::RealiseError::Instantiate(e)) => {
@@ -167,14 +164,28 @@ pub fn run(args: Args) -> u8 {
     0
 }
 
-/// Shows what the builder reports, on stderr.
-pub(super) fn show_event(event: BuildEvent) {
-    match event {
-        BuildEvent::Started { drv } => crate::ui::build::started(&drv),
-        BuildEvent::Log { line, .. } => crate::ui::build::log_line(&line),
-        BuildEvent::Warning(w) => crate::ui::warning(&w),
-        BuildEvent::Planned { .. }
-        | BuildEvent::Built { .. }
-        | BuildEvent::BuiltElsewhere { .. } => {}
+/// Shows what the builder reports on stderr: its lines, and a status line while files
+/// are downloaded (erased when the view is dropped).
+pub(super) struct Shown {
+    view: crate::ui::progress::BuildView,
+}
+
+impl Shown {
+    pub(super) fn new() -> Shown {
+        Shown {
+            view: crate::ui::progress::BuildView::stderr(),
+        }
+    }
+
+    pub(super) fn event(&mut self, event: BuildEvent) {
+        let view = &mut self.view;
+        match event {
+            BuildEvent::Planned { downloads, .. } => view.planned(&downloads),
+            BuildEvent::Started { drv } => view.started(&drv),
+            BuildEvent::Downloading { drv, done, total } => view.progress(&drv, done, total),
+            BuildEvent::Log { line, .. } => view.line(&line),
+            BuildEvent::Warning(w) => view.warning(&w),
+            BuildEvent::Built { drv } | BuildEvent::BuiltElsewhere { drv } => view.fetched(&drv),
+        }
     }
 }

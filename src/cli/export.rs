@@ -73,7 +73,10 @@ pub fn run(args: Args) -> u8 {
     }
     let trust = TrustStore::new(Dirs::resolve(Overrides::from_env()).trust_dir());
     let sources = Sources {
-        resolve: |root: &Path| environment::resolve(root, &mut super::build::show_event),
+        resolve: |root: &Path| {
+            let mut shown = super::build::Shown::new();
+            environment::resolve(root, &mut |e| shown.event(e))
+        },
         check: |root: &Path| config::load(root).map(drop).map_err(EnvironmentError::from),
     };
     let current = |name: &str| std::env::var_os(name);

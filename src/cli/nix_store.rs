@@ -188,13 +188,11 @@ fn realise(flag: Option<&Path>, rest: &[String]) -> ops::Result<()> {
         .collect();
     let options = crate::build::BuildOptions::default();
     let interrupt = crate::build::Interrupt::on_signals();
-    let realised = crate::build::realise(
-        &mut store,
-        &goals,
-        &options,
-        &interrupt,
-        &mut super::build::show_event,
-    )?;
+    let mut shown = super::build::Shown::new();
+    let realised = crate::build::realise(&mut store, &goals, &options, &interrupt, &mut |e| {
+        shown.event(e)
+    })?;
+    drop(shown);
     let mut out = stdout();
     for path in &wanted {
         let outputs: Vec<&StorePath> = match realised.get(path) {

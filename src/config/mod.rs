@@ -194,6 +194,28 @@ command = "serve"
     }
 
     #[test]
+    fn a_channel_uri_is_kept_and_checked() {
+        let project = load_text(
+            "[channels]\nnear = { suite = \"trixie\", uri = \"http://127.0.0.1:3142/debian\" }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            project.channels[0].uri.as_deref(),
+            Some("http://127.0.0.1:3142/debian")
+        );
+        let err =
+            load_text("[channels]\nnear = { suite = \"trixie\", uri = \"ftp://x/debian\" }\n")
+                .unwrap_err();
+        assert!(
+            err.starts_with("/p/denv.toml:2:34: the uri of channel `near` is not an http(s) URL"),
+            "{err}"
+        );
+        let err = load_text("[channels]\nnear = { suite = \"trixie\", ur = \"http://x\" }\n")
+            .unwrap_err();
+        assert!(err.contains("did you mean `uri`?"), "{err}");
+    }
+
+    #[test]
     fn invalid_toml_is_located() {
         let err = load_text("[env]\nA = \"unterminated\n").unwrap_err();
         assert!(err.starts_with("/p/denv.toml:2:"), "{err}");

@@ -124,6 +124,8 @@ pub struct Channel {
     pub name: String,
     pub suite: String,
     pub components: Vec<String>,
+    /// Where to fetch the archive from instead of apt's URI (`http://` or `https://`).
+    pub uri: Option<String>,
 }
 
 /// One `[env]` entry after expansion. The value is bytes: the project directory it may
@@ -177,15 +179,24 @@ pub(super) fn validate(
     root: &Path,
     raw: RawProject,
 ) -> Result<Project, ConfigError> {
-    let channels = raw
-        .channels
-        .iter()
-        .map(|(name, c)| Channel {
+    let mut channels = Vec::new();
+    for (name, c) in &raw.channels {
+        if let Some(uri) = &c.uri
+            && !(uri.value.starts_with("http://") || uri.value.starts_with("https://"))
+        {
+            return Err(src.error(
+                uri.span.clone(),
+                format!("the uri of channel `{}` is not an http(s) URL", name.value),
+                Some("write the archive's root, e.g. \"http://mirror.example/debian\"".into()),
+            ));
+        }
+        channels.push(Channel {
             name: name.value.clone(),
             suite: c.suite.value.clone(),
             components: c.components.iter().map(|s| s.value.clone()).collect(),
-        })
-        .collect::<Vec<_>>();
+            uri: c.uri.as_ref().map(|u| u.value.clone()),
+        });
+    }
     let mut packages = Vec::new();
     for (name, spec) in &raw.packages {
         let package = PackageName::new(&name.value).ok_or_else(|| {

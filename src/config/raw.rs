@@ -33,6 +33,8 @@ pub struct RawPackage {
 pub struct RawChannel {
     pub suite: Spanned<String>,
     pub components: Vec<Spanned<String>>,
+    /// Another location of the archive (a mirror or proxy) than apt's.
+    pub uri: Option<Spanned<String>>,
 }
 
 /// The file's shape, in file order.
@@ -291,9 +293,11 @@ fn channels(
         let spec = table(src, &what, item)?;
         let mut suite = None;
         let mut components = Vec::new();
+        let mut uri = None;
         for (field, value) in spec.iter() {
             match field {
                 "suite" => suite = Some(string(src, &format!("{what} suite"), value)?),
+                "uri" => uri = Some(string(src, &format!("{what} uri"), value)?),
                 "components" => {
                     let array = value.as_array().ok_or_else(|| {
                         src.wrong_type(&format!("{what} components"), "an array", value)
@@ -309,7 +313,7 @@ fn channels(
                     return Err(src.unknown_key(
                         field,
                         key_span(spec, field),
-                        &["suite", "components"],
+                        &["suite", "components", "uri"],
                     ));
                 }
             }
@@ -326,7 +330,11 @@ fn channels(
                 value: name.to_owned(),
                 span: key_span(t, name),
             },
-            RawChannel { suite, components },
+            RawChannel {
+                suite,
+                components,
+                uri,
+            },
         ));
     }
     Ok(out)

@@ -144,6 +144,7 @@ mod tests {
             name: "trixie".into(),
             suite: "trixie".into(),
             components: vec!["main".into()],
+            uri: None,
         }];
         let (jq, go) = (spec("jq", None), spec("golang-go", Some("trixie")));
         let expr = profile_expression(

@@ -224,12 +224,26 @@ fn deb_store_name(deb: &LockedDeb) -> String {
     format!("{}.deb", super::denv::store_name(&deb.name, &deb.version))
 }
 
-/// Shows the package layer's warnings.
-struct Notices;
+/// Shows the pinned downloads' progress and the package layer's warnings.
+struct Shown(std::sync::Mutex<crate::ui::progress::BuildView>);
 
-impl Progress for Notices {
+impl Shown {
+    fn with(&self, f: impl FnOnce(&mut crate::ui::progress::BuildView)) {
+        if let Ok(mut view) = self.0.lock() {
+            f(&mut view);
+        }
+    }
+}
+
+impl Progress for Shown {
+    fn advanced(&self, url: &str, bytes: u64) {
+        self.with(|v| v.advance(url, bytes));
+    }
+    fn finished(&self, url: &str) {
+        self.with(|v| v.fetched(url));
+    }
     fn warning(&self, message: &str) {
-        crate::ui::warning(message);
+        self.with(|v| v.warning(message));
     }
 }
 
@@ -275,7 +289,17 @@ pub fn fetch_missing(
         items.len(),
         if items.len() == 1 { "" } else { "s" }
     ));
-    if let Err(err) = Fetcher::new().download_all(&items, 4, &Notices) {
+    let mut view = crate::ui::progress::BuildView::stderr();
+    let planned: Vec<(String, Option<u64>)> = items
+        .iter()
+        .map(|i| (i.url.clone(), Some(i.size)))
+        .collect();
+    view.planned(&planned);
+    let shown = Shown(std::sync::Mutex::new(view));
+    let fetcher = Fetcher::new().resuming_in(store.partial_dir());
+    let fetched = fetcher.download_all(&items, 4, &shown);
+    drop(shown);
+    if let Err(err) = fetched {
         let failed = match &err {
             PkgsError::NotFound { url } | PkgsError::Fetch { url, .. } => {
                 items.iter().position(|item| &item.url == url)

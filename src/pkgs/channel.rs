@@ -5,7 +5,9 @@
 //! `config.toml`) is the same archives at another suite: every default source whose suite
 //! is the system's codename, or the codename plus a `-suffix`, maps to the new suite with
 //! the same suffix (`bookworm` → `trixie`, `bookworm-security` under the security URI →
-//! `trixie-security` there), and the main archive also gets `<suite>-updates`.
+//! `trixie-security` there), and the main archive also gets `<suite>-updates`. With
+//! `uri = "…"` the main archive is fetched from that location (a mirror or a proxy),
+//! still verified with the keys apt names for it.
 //!
 //! Each source carries a [`Need`]: the channel's own suite must verify; its `-updates` /
 //! `-security` companions may be absent from the archive (sid has neither) but must
@@ -45,11 +47,15 @@ pub struct Channel {
     pub sources: Vec<ChannelSource>,
 }
 
-/// A channel as a user declares it: `NAME = { suite = "SUITE" }`.
+/// A channel as a user declares it: `NAME = { suite = "SUITE" }`, optionally with
+/// `uri = "…"`: the main archive fetched from another location (a mirror or a caching
+/// proxy), still checked against the keys apt names for it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelSpec {
     pub suite: String,
+    #[serde(default)]
+    pub uri: Option<String>,
 }
 
 /// A channel that cannot be built.
@@ -176,7 +182,11 @@ impl Channel {
         apt: &AptConfig,
     ) -> Result<Channel, ChannelError> {
         if let Some(spec) = specs.get(name) {
-            return Channel::for_suite(name, &spec.suite, apt);
+            let channel = Channel::for_suite(name, &spec.suite, apt)?;
+            return Ok(match &spec.uri {
+                Some(uri) => channel.at_uri(uri),
+                None => channel,
+            });
         }
         if name == DEFAULT_CHANNEL {
             return Channel::from_apt(apt);
@@ -187,6 +197,23 @@ impl Channel {
             name: name.to_owned(),
             known: known.join(", "),
         })
+    }
+
+    /// The channel with its main archive (the URI of its required suite) fetched from
+    /// `uri` instead; other archives (the security one) and every source's keys stay.
+    pub fn at_uri(mut self, uri: &str) -> Channel {
+        let uri = uri.trim_end_matches('/');
+        let main = self
+            .sources
+            .iter()
+            .find(|s| s.need == Need::Required)
+            .map(|s| s.source.uri.clone());
+        for s in &mut self.sources {
+            if Some(&s.source.uri) == main.as_ref() {
+                s.source.uri = uri.to_owned();
+            }
+        }
+        self
     }
 
     /// A short stable key naming this exact list of sources (for cache file names).
@@ -319,6 +346,35 @@ mod tests {
                 Need::MayBeAbsent,
                 Need::Extra
             ]
+        );
+    }
+
+    #[test]
+    fn a_channel_uri_replaces_only_the_main_archive_and_keeps_its_keys() {
+        let spec = ChannelSpec {
+            suite: "bookworm".to_owned(),
+            uri: Some("http://127.0.0.1:9/debian/".to_owned()),
+        };
+        let specs = BTreeMap::from([("near".to_owned(), spec)]);
+        let channel = Channel::named("near", &specs, &apt()).unwrap();
+        let got: Vec<(&str, &str)> = channel
+            .sources
+            .iter()
+            .map(|s| (s.source.uri.as_str(), s.source.suite.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("http://127.0.0.1:9/debian", "bookworm"),
+                ("http://127.0.0.1:9/debian", "bookworm-updates"),
+                ("http://s.example/debian-security", "bookworm-security"),
+            ]
+        );
+        assert!(
+            channel
+                .sources
+                .iter()
+                .all(|s| s.source.keyring == Keyring::File("/k.gpg".into()))
         );
     }
 

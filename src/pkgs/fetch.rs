@@ -1,11 +1,12 @@
 //! HTTP downloads for archive files, with progress reported through [`Progress`].
 //!
 //! Everything fetched here is untrusted until a caller checks it against the chain of
-//! trust; [`Fetcher::download`] checks size and SHA256 while streaming and only renames
-//! the file into place when both match, so a partial or tampered file never appears
-//! under its final name. Parallel downloads use plain threads.
+//! trust; [`Fetcher::download`] checks size and SHA256 (see [`crate::net::resume`], which
+//! also continues an interrupted download) and only moves the file into place when both
+//! match, so a partial or tampered file never appears under its final name. Parallel
+//! downloads use plain threads.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,6 +15,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::error::PkgsError;
+use crate::net::resume;
 
 /// Receives what the fetcher is doing; the UI draws it. Every method has a no-op default.
 pub trait Progress: Sync {
@@ -48,6 +50,8 @@ pub struct Download {
 #[derive(Clone)]
 pub struct Fetcher {
     agent: ureq::Agent,
+    /// Where unfinished downloads keep their bytes; `None`: beside each destination.
+    partial_dir: Option<PathBuf>,
 }
 
 impl Default for Fetcher {
@@ -59,7 +63,18 @@ impl Default for Fetcher {
 impl Fetcher {
     pub fn new() -> Fetcher {
         let agent = crate::net::client();
-        Fetcher { agent }
+        Fetcher {
+            agent,
+            partial_dir: None,
+        }
+    }
+
+    /// Keeps the bytes of unfinished downloads in `dir`, where a later run finds them.
+    pub fn resuming_in(self, dir: PathBuf) -> Fetcher {
+        Fetcher {
+            partial_dir: Some(dir),
+            ..self
+        }
     }
 
     fn open(&self, url: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), PkgsError> {
@@ -127,7 +142,9 @@ impl Fetcher {
     }
 
     /// Downloads one file to `dest`, checking its size and SHA256; a file already at
-    /// `dest` with the right hash is kept.
+    /// `dest` with the right hash is kept. The bytes go first to a partial file (in the
+    /// fetcher's partial directory, else beside `dest`) that an interrupted download
+    /// resumes from.
     pub fn download(&self, item: &Download, progress: &dyn Progress) -> Result<(), PkgsError> {
         if file_sha256(&item.dest)
             .is_ok_and(|(size, hash)| size == item.size && hash == item.sha256)
@@ -136,55 +153,41 @@ impl Fetcher {
         }
         let parent = item.dest.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(PkgsError::io(parent))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(PkgsError::io(parent))?;
-        let (mut reader, total) = self.open(&item.url)?;
-        progress.started(&item.url, total.or(Some(item.size)));
-        let mut hash = Sha256::new();
-        let mut size = 0u64;
-        let mut buf = vec![0u8; 1 << 16];
-        let outcome = loop {
-            match reader.read(&mut buf) {
-                Ok(0) => break Ok(()),
-                Ok(n) => {
-                    size += n as u64;
-                    if size > item.size {
-                        break Err(PkgsError::Mismatch {
-                            what: format!("size of {}", item.url),
-                            expected: item.size.to_string(),
-                            actual: format!("more than {}", item.size),
-                        });
-                    }
-                    hash.update(&buf[..n]);
-                    if let Err(source) = tmp.write_all(&buf[..n]) {
-                        break Err(PkgsError::Io {
-                            path: tmp.path().to_path_buf(),
-                            source,
-                        });
-                    }
-                    progress.advanced(&item.url, n as u64);
-                }
-                Err(e) => {
-                    break Err(PkgsError::Fetch {
-                        url: item.url.clone(),
-                        message: e.to_string(),
-                    });
-                }
+        let dir = self.partial_dir.as_deref().unwrap_or(parent);
+        let partial = resume::partial_path(dir, &item.url, Some(&item.sha256));
+        let expected = resume::Expected {
+            size: Some(item.size),
+            sha256: Some(item.sha256.clone()),
+        };
+        progress.started(&item.url, Some(item.size));
+        let mut shown = 0u64;
+        let mut report = |done: u64, _total: Option<u64>| {
+            if done > shown {
+                progress.advanced(&item.url, done - shown);
+                shown = done;
             }
         };
+        let result = resume::fetch(&self.agent, &item.url, &partial, &expected, &mut report)
+            .and_then(|finished| finished.persist(&item.dest));
         progress.finished(&item.url);
-        outcome?;
-        check_size_and_hash(
-            &item.url,
-            item.size,
-            &item.sha256,
-            size,
-            &hex(&hash.finalize()),
-        )?;
-        tmp.persist(&item.dest).map_err(|e| PkgsError::Io {
-            path: item.dest.clone(),
-            source: e.error,
-        })?;
-        Ok(())
+        result.map_err(|e| match e {
+            resume::FetchError::NotFound { url } => PkgsError::NotFound { url },
+            resume::FetchError::Http { url, reason } => PkgsError::Fetch {
+                url,
+                message: reason,
+            },
+            resume::FetchError::Mismatch {
+                url,
+                what,
+                expected,
+                actual,
+            } => PkgsError::Mismatch {
+                what: format!("the {what} of {url}"),
+                expected,
+                actual,
+            },
+            resume::FetchError::Io { path, source } => PkgsError::Io { path, source },
+        })
     }
 
     /// Downloads every item with up to `jobs` threads; the first error is returned after

@@ -4,8 +4,9 @@
 //! also keeps its deriver (`.drv`) alive — Nix's defaults (`keep-derivations = true`,
 //! `keep-outputs = false`). Everything else in the store directory is deleted: dead valid
 //! paths (each one leaves the database before its files go, referrers before
-//! references), unregistered leftovers and stale temp names. The collector holds the
-//! GC lock exclusively, so no add is half-done while it runs.
+//! references), unregistered leftovers and stale temp names, and the partial files of
+//! unfinished downloads that no process is writing. The collector holds the GC lock
+//! exclusively, so no add is half-done while it runs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -87,6 +88,7 @@ impl Store {
         let dead: BTreeSet<StorePath> = valid.difference(&live).cloned().collect();
         let mut report = GcReport::default();
         self.remove_invalid_entries(&valid, options.dry_run, &mut report)?;
+        self.remove_partial_downloads(options.dry_run, &mut report)?;
         let order = self.referrers_first(&dead)?;
         self.delete_in_order(order, options, &mut report)?;
         Ok(report)
@@ -216,5 +218,57 @@ impl Store {
             report.removed_invalid.push(real);
         }
         Ok(())
+    }
+
+    /// Removes the partial files of downloads no process is writing (a writer holds an
+    /// `flock` on its file).
+    fn remove_partial_downloads(
+        &self,
+        dry_run: bool,
+        report: &mut GcReport,
+    ) -> Result<(), StoreError> {
+        let dir = self.partial_dir();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_at(&dir)(e)),
+        };
+        for entry in entries {
+            let path = entry.map_err(io_at(&dir))?.path();
+            let Ok(file) = fs::File::open(&path) else {
+                continue;
+            };
+            if lock::flock(&file, libc::LOCK_EX | libc::LOCK_NB).is_err() {
+                continue;
+            }
+            report.freed += fsops::disk_usage(&path);
+            if !dry_run {
+                fs::remove_file(&path).map_err(io_at(&path))?;
+            }
+            report.removed_invalid.push(path);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gc_removes_partial_downloads_no_process_is_writing() {
+        let root = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&root.path().join("store")).unwrap();
+        let dir = store.partial_dir();
+        fs::create_dir_all(&dir).unwrap();
+        let (idle, busy) = (dir.join("idle.part"), dir.join("busy.part"));
+        fs::write(&idle, b"half").unwrap();
+        fs::write(&busy, b"half").unwrap();
+        let writer = fs::OpenOptions::new().write(true).open(&busy).unwrap();
+        lock::flock(&writer, libc::LOCK_EX).unwrap();
+        let report = store.collect_garbage(GcOptions::default()).unwrap();
+        assert!(!idle.exists());
+        assert!(busy.exists());
+        assert!(report.removed_invalid.contains(&idle));
     }
 }

@@ -73,6 +73,12 @@ impl Store {
         &self.var
     }
 
+    /// Where unfinished downloads keep their bytes until they are complete and checked
+    /// (beside the store, never in it; `denv gc` removes the ones no process is writing).
+    pub fn partial_dir(&self) -> PathBuf {
+        self.var.join("partial")
+    }
+
     /// Where the build log of derivation `drv` is kept.
     pub fn log_file(&self, drv: &StorePath) -> PathBuf {
         self.var.join("log").join(drv.base_name())

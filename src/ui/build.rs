@@ -1,17 +1,7 @@
-//! What a build shows: `building '…drv'...` and the builders' output on stderr, the
-//! output paths (one per line) on stdout.
+//! What a build prints besides its progress ([`super::progress`]): the output paths (one
+//! per line) on stdout, and rendered evaluation errors.
 
 use std::io::Write;
-
-/// Announces a builder starting, as Nix does.
-pub fn started(drv: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "building '{drv}'...");
-}
-
-/// One line of a builder's output.
-pub fn log_line(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
-}
 
 /// Prints one line on stdout (an output or `.drv` path); a closed pipe is returned.
 pub fn path_line(path: &str) -> std::io::Result<()> {

@@ -4,6 +4,7 @@
 //! script may read; everything for the human goes to stderr.
 
 pub mod build;
+pub mod progress;
 
 use std::io::Write;
 

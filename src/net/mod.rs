@@ -5,6 +5,10 @@
 //! A closure of a hundred `.deb`s is a hundred requests; with a lookup each, one lost DNS
 //! reply stalls a download for the resolver's whole timeout (seconds), so the lookups,
 //! not the bytes, would set the pace.
+//!
+//! [`resume`] downloads a file so that an interruption costs only the bytes in flight.
+
+pub mod resume;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
