@@ -7,7 +7,8 @@
 //! the same suffix (`bookworm` → `trixie`, `bookworm-security` under the security URI →
 //! `trixie-security` there), and the main archive also gets `<suite>-updates`. With
 //! `uri = "…"` the main archive is fetched from that location (a mirror or a proxy),
-//! still verified with the keys apt names for it.
+//! still verified with the keys apt names for it; `components = [ … ]` replaces the
+//! components apt lists (`main` only, say, or `main` and `contrib`).
 //!
 //! Each source carries a [`Need`]: the channel's own suite must verify; its `-updates` /
 //! `-security` companions may be absent from the archive (sid has neither) but must
@@ -56,6 +57,9 @@ pub struct ChannelSpec {
     pub suite: String,
     #[serde(default)]
     pub uri: Option<String>,
+    /// The archive components to read; empty: those apt lists.
+    #[serde(default)]
+    pub components: Vec<String>,
 }
 
 /// A channel that cannot be built.
@@ -182,7 +186,12 @@ impl Channel {
         apt: &AptConfig,
     ) -> Result<Channel, ChannelError> {
         if let Some(spec) = specs.get(name) {
-            let channel = Channel::for_suite(name, &spec.suite, apt)?;
+            let mut channel = Channel::for_suite(name, &spec.suite, apt)?;
+            if !spec.components.is_empty() {
+                for s in &mut channel.sources {
+                    s.source.components.clone_from(&spec.components);
+                }
+            }
             return Ok(match &spec.uri {
                 Some(uri) => channel.at_uri(uri),
                 None => channel,
@@ -350,10 +359,31 @@ mod tests {
     }
 
     #[test]
+    fn declared_components_replace_those_apt_lists() {
+        let spec = ChannelSpec {
+            suite: "trixie".to_owned(),
+            uri: None,
+            components: vec!["main".to_owned(), "contrib".to_owned()],
+        };
+        let specs = BTreeMap::from([("t".to_owned(), spec)]);
+        let channel = Channel::named("t", &specs, &apt()).unwrap();
+        assert!(!channel.sources.is_empty());
+        for s in &channel.sources {
+            assert_eq!(
+                s.source.components,
+                ["main", "contrib"],
+                "{}",
+                s.source.suite
+            );
+        }
+    }
+
+    #[test]
     fn a_channel_uri_replaces_only_the_main_archive_and_keeps_its_keys() {
         let spec = ChannelSpec {
             suite: "bookworm".to_owned(),
             uri: Some("http://127.0.0.1:9/debian/".to_owned()),
+            components: Vec::new(),
         };
         let specs = BTreeMap::from([("near".to_owned(), spec)]);
         let channel = Channel::named("near", &specs, &apt()).unwrap();
