@@ -181,11 +181,19 @@ impl Fetcher {
                 what,
                 expected,
                 actual,
-            } => PkgsError::Mismatch {
-                what: format!("the {what} of {url}"),
-                expected,
-                actual,
-            },
+            } => {
+                // Worded as the index checks word theirs: `SHA256 of URL does not match`.
+                let what = if what == "hash" { "SHA256" } else { what };
+                let bare = |value: String| match value.strip_prefix("sha256:") {
+                    Some(hex) => hex.to_owned(),
+                    None => value,
+                };
+                PkgsError::Mismatch {
+                    what: format!("{what} of {url}"),
+                    expected: bare(expected),
+                    actual: bare(actual),
+                }
+            }
             resume::FetchError::Io { path, source } => PkgsError::Io { path, source },
         })
     }
