@@ -244,29 +244,19 @@ fn archive_postgres_from_the_profile_creates_a_cluster_and_answers_psql() {
             .expect("postgres starts"),
     );
     wait_until("postgres", || {
-        run(
-            pg_isready,
-            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres"],
-        )
-        .status
-        .success()
+        run(pg_isready, &pg_client(&port, &[])).status.success()
     });
-    let query = run(
-        psql,
-        &[
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "-U",
-            "postgres",
-            "-Atc",
-            "select 1",
-        ],
-    );
+    let query = run(psql, &pg_client(&port, &["-Atc", "select 1"]));
     assert_eq!(text(&query.stdout), "1\n", "{}", text(&query.stderr));
 
     postgres_alone(&state, [initdb, postgres, pg_isready, psql]);
+}
+
+/// The arguments of a PostgreSQL client talking to the server on `port` over TCP.
+fn pg_client<'a>(port: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["-h", "127.0.0.1", "-p", port, "-U", "postgres"];
+    args.extend_from_slice(rest);
+    args
 }
 
 /// `initdb` and `postgres` as an unprivileged user, and `psql`, all in a root that holds
@@ -321,26 +311,11 @@ fn postgres_alone(state: &State, [initdb, postgres, pg_isready, psql]: [&PathBuf
             .expect("postgres starts in the root"),
     );
     wait_until("postgres in a root holding only the store", || {
-        root.output(
-            pg_isready,
-            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres"],
-        )
-        .status
-        .success()
+        root.output(pg_isready, &pg_client(&port, &[]))
+            .status
+            .success()
     });
-    let query = root.output(
-        psql,
-        &[
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "-U",
-            "postgres",
-            "-Atc",
-            "select 1",
-        ],
-    );
+    let query = root.output(psql, &pg_client(&port, &["-Atc", "select 1"]));
     assert_eq!(text(&query.stdout), "1\n", "{}", text(&query.stderr));
 }
 
@@ -427,6 +402,13 @@ fn archive_python3_offers_its_programs_but_not_its_closures_base_system() {
     assert_eq!(inside.lines().count(), 3, "{inside}");
 }
 
+/// The arguments of a MariaDB client talking to the server on `port` over TCP as root.
+fn over_tcp<'a>(port: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--no-defaults", "-h", "127.0.0.1", "-P", port, "-u", "root"];
+    args.extend_from_slice(rest);
+    args
+}
+
 #[test]
 fn archive_mariadb_initialises_and_answers_a_query() {
     let state = State::new();
@@ -492,20 +474,7 @@ fn archive_mariadb_initialises_and_answers_a_query() {
             .spawn()
             .expect("mariadbd starts"),
     );
-    let client = [
-        "--no-defaults",
-        "-h",
-        "127.0.0.1",
-        "-P",
-        &port,
-        "-u",
-        "root",
-    ];
-    let query = |sql: &str| {
-        let mut args = client.to_vec();
-        args.extend(["-N", "-B", "-e", sql]);
-        run(mariadb, &args)
-    };
+    let query = |sql: &str| run(mariadb, &over_tcp(&port, &["-N", "-B", "-e", sql]));
     let mut last = String::new();
     wait_until("mariadbd", || {
         let out = query("select 1");
@@ -539,9 +508,7 @@ fn archive_mariadb_initialises_and_answers_a_query() {
     );
     assert_eq!(text(&local.stdout), "2\n", "{}", text(&local.stderr));
     // mariadbd ignores SIGINT: the store's admin tool stops it.
-    let mut args = client.to_vec();
-    args.push("shutdown");
-    let stop = run(admin, &args);
+    let stop = run(admin, &over_tcp(&port, &["shutdown"]));
     assert!(stop.status.success(), "{}", text(&stop.stderr));
     drop(server);
 
@@ -587,20 +554,7 @@ fn mariadb_alone(state: &State, [install_db, mariadbd, mariadb, admin]: [&PathBu
             .spawn()
             .expect("mariadbd starts in the root"),
     );
-    let client = [
-        "--no-defaults",
-        "-h",
-        "127.0.0.1",
-        "-P",
-        &port,
-        "-u",
-        "root",
-    ];
-    let query = |sql: &str| {
-        let mut args = client.to_vec();
-        args.extend(["-N", "-B", "-e", sql]);
-        root.output(mariadb, &args)
-    };
+    let query = |sql: &str| root.output(mariadb, &over_tcp(&port, &["-N", "-B", "-e", sql]));
     let mut last = String::new();
     wait_until("mariadbd in a root holding only the store", || {
         let out = query("select 1, @@plugin_dir");
@@ -608,9 +562,7 @@ fn mariadb_alone(state: &State, [install_db, mariadbd, mariadb, admin]: [&PathBu
         out.status.success()
     });
     assert_eq!(last, format!("1\t{tree}/lib/mysql/plugin/\n"));
-    let mut args = client.to_vec();
-    args.push("shutdown");
-    let stop = root.output(admin, &args);
+    let stop = root.output(admin, &over_tcp(&port, &["shutdown"]));
     assert!(stop.status.success(), "{}", text(&stop.stderr));
     drop(server);
 }
