@@ -1,7 +1,8 @@
 //! Language toolchains from the Debian archive run from the store: Python finds its own
-//! standard library there, and Go from two suites builds and runs a module side by side
-//! on one host, also in a root that holds only the store. These tests need the Debian archive that the machine's apt configuration
-//! lists (bookworm and trixie suites on it).
+//! standard library there, Go from two suites builds and runs a module side by side on one
+//! host, and a JDK compiles and runs a class, each also in a root that holds only the
+//! store. These tests need the Debian archive that the machine's apt configuration lists
+//! (bookworm and trixie suites on it).
 
 #[path = "support/store_root.rs"]
 mod store_root;
@@ -181,4 +182,65 @@ fn archive_go_from_bookworm_and_trixie_build_and_run_side_by_side() {
             "{stdout}"
         );
     }
+}
+
+const HELLO_JAVA: &str = r#"public class Hello {
+    public static void main(String[] args) {
+        System.out.println(System.getProperty("java.home"));
+        System.out.println("hello from java " + Runtime.version().feature());
+    }
+}
+"#;
+
+#[test]
+fn archive_java_compiles_and_runs_a_class_with_the_stores_jdk() {
+    let state = tempfile::tempdir().unwrap();
+    let store = state.path().join("data/store");
+    // Debian puts `java` and `javac` on PATH only through update-alternatives at
+    // installation; the package's own JVM directory must be offered instead, ahead of
+    // any host JDK.
+    let dir = project(
+        state.path(),
+        "java",
+        "[packages]\ndefault-jdk-headless = \"*\"\n",
+    );
+    std::fs::write(dir.join("Hello.java"), HELLO_JAVA).unwrap();
+    let out = denv(
+        state.path(),
+        &dir,
+        &[
+            "run",
+            "--",
+            "sh",
+            "-c",
+            "command -v java && command -v javac && javac Hello.java && java Hello",
+        ],
+    );
+    let stdout = expect_success(&out, "`javac` and `java` from default-jdk-headless");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    for line in &lines[..3] {
+        assert!(
+            Path::new(line).starts_with(&store),
+            "not in the store: {stdout}"
+        );
+    }
+    assert!(lines[3].starts_with("hello from java "), "{stdout}");
+
+    // Again where only the store and the project exist.
+    let Some(root) = StoreRoot::new(&store) else {
+        return;
+    };
+    let root = root.writable(&dir);
+    let java = std::fs::read_link(dir.join(".denv/profile"))
+        .unwrap()
+        .join("bin/java");
+    let alone = root
+        .command(&java)
+        .args(["-cp", dir.to_str().unwrap(), "Hello"])
+        .output();
+    assert_eq!(
+        expect_success(&alone, "`java` in a root holding only the store"),
+        format!("{}\n{}\n", lines[2], lines[3])
+    );
 }

@@ -41,9 +41,8 @@ pub(super) fn apply(
             relink(tree.out, path, target, log)?;
         }
     }
-    let extra: Vec<&str> = adjust
-        .map(|a| a.bin.iter().map(TreePath::as_str).collect())
-        .unwrap_or_default();
+    let extra = extra_program_dirs(tree.out, adjust);
+    let extra: Vec<&str> = extra.iter().filter_map(|dir| dir.to_str()).collect();
     expose_programs(tree.out, &extra)?;
     if let Some(adjust) = adjust {
         for program in adjust.wrap {
@@ -51,6 +50,14 @@ pub(super) fn apply(
         }
     }
     Ok(())
+}
+
+/// The override's `bin` directories that exist in the tree at `out`, patterns expanded
+/// (relative to `out`, in the order the override lists them).
+fn extra_program_dirs(out: &Path, adjust: Option<&Adjustments<'_>>) -> Vec<PathBuf> {
+    adjust
+        .map(|a| a.bin.iter().flat_map(|dir| dir.expand(out)).collect())
+        .unwrap_or_default()
 }
 
 /// Makes `path` a relative link to `target` (both in the tree), replacing what was there.
@@ -139,9 +146,10 @@ pub(super) fn name_offered_programs(
     exposed: &[PathBuf],
     log: &mut dyn Write,
 ) -> Result<(), BuildError> {
-    let extra: Vec<PathBuf> = adjust
-        .map(|a| a.bin.iter().map(|d| tree.out.join(d.as_str())).collect())
-        .unwrap_or_default();
+    let extra: Vec<PathBuf> = extra_program_dirs(tree.out, adjust)
+        .iter()
+        .map(|dir| tree.out.join(dir))
+        .collect();
     let shipped = exposed.iter().flat_map(|input| {
         PROGRAM_DIRS
             .iter()

@@ -32,6 +32,8 @@ pub enum OverrideError {
         "the package overrides of `{package}` give options to `{program}`, which is not in its `wrap` list"
     )]
     OptionsUnwrapped { package: String, program: String },
+    #[error("the package overrides key `{0}` holds more than one `*`")]
+    Pattern(String),
 }
 
 /// A path inside a package's tree; one component may hold a `*`.
@@ -258,7 +260,7 @@ pub struct PackageOverrides {
 /// The revision of what `builtin:relocate` does to every tree. Raise it whenever a change
 /// to the relocation code changes the trees it makes, so that no store keeps a tree made
 /// by the old code under the path the new code would build.
-pub const RELOCATION_REVISION: u32 = 2;
+pub const RELOCATION_REVISION: u32 = 3;
 
 /// What to change in one package's tree after relocation.
 #[derive(Debug, Clone, Copy)]
@@ -331,6 +333,9 @@ impl PackageOverrides {
         let text: toml::Table =
             toml::from_str(text).map_err(|e| OverrideError::Parse(Box::new(e)))?;
         for (package, entry) in &raw.packages {
+            if package.matches('*').count() > 1 {
+                return Err(OverrideError::Pattern(package.clone()));
+            }
             if let Some(missing) = entry
                 .include
                 .iter()
@@ -355,17 +360,29 @@ impl PackageOverrides {
         })
     }
 
+    /// `pname`'s entry and its key: the entry named `pname`, else the first (in key order)
+    /// whose key is a pattern matching it (`openjdk-*-jdk` for every JDK version).
+    fn entry(&self, pname: &str) -> Option<(&str, &PackageOverride)> {
+        if let Some((key, entry)) = self.packages.get_key_value(pname) {
+            return Some((key, entry));
+        }
+        self.packages
+            .iter()
+            .find(|(key, _)| key.contains('*') && name_matches(key, pname))
+            .map(|(key, entry)| (key.as_str(), entry))
+    }
+
     /// What `pname`'s tree is made by: [`RELOCATION_REVISION`], then, when the package has
     /// an entry, a digest of that entry, the entries it includes and the wrapper shell. A
     /// package's derivation carries it, so a change to either gives the package a new
     /// store path and leaves every other package's alone.
     pub fn revision(&self, pname: &str) -> String {
-        let Some(entry) = self.packages.get(pname) else {
+        let Some((key, entry)) = self.entry(pname) else {
             return RELOCATION_REVISION.to_string();
         };
         let packages = self.text.get("packages").and_then(toml::Value::as_table);
         let mut parts = toml::Table::new();
-        for name in std::iter::once(pname).chain(entry.include.iter().map(String::as_str)) {
+        for name in std::iter::once(key).chain(entry.include.iter().map(String::as_str)) {
             if let Some(value) = packages.and_then(|p| p.get(name)) {
                 parts.insert(name.to_owned(), value.clone());
             }
@@ -386,7 +403,7 @@ impl PackageOverrides {
     /// Packages to resolve together with `pname` so that its overrides find what they
     /// need in the tree.
     pub fn closure_roots(&self, pname: &str) -> Vec<&str> {
-        let Some(entry) = self.packages.get(pname) else {
+        let Some((_, entry)) = self.entry(pname) else {
             return Vec::new();
         };
         let mut roots: Vec<&str> = entry.closure.iter().map(String::as_str).collect();
@@ -398,7 +415,7 @@ impl PackageOverrides {
 
     /// The changes `pname`'s tree gets, if it has an entry.
     pub fn for_package(&self, pname: &str) -> Option<Adjustments<'_>> {
-        let entry = self.packages.get(pname)?;
+        let (_, entry) = self.entry(pname)?;
         Some(Adjustments {
             bin: &entry.bin,
             shebangs: &entry.shebangs,
@@ -409,6 +426,16 @@ impl PackageOverrides {
             entry,
             table: &self.packages,
         })
+    }
+}
+
+/// Whether `name` matches `pattern`, where one `*` stands for any text (not empty).
+fn name_matches(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        Some((head, tail)) => {
+            name.len() > head.len() + tail.len() && name.starts_with(head) && name.ends_with(tail)
+        }
+        None => pattern == name,
     }
 }
 
@@ -430,6 +457,40 @@ mod tests {
         let names: Vec<&str> = prefix.keys().map(|v| v.as_str()).collect();
         assert_eq!(names, ["COWPATH", "PERL5LIB"]);
         assert_eq!(cowsay.shell.as_str(), "bin/dash");
+    }
+
+    #[test]
+    fn a_pattern_key_serves_every_package_it_matches_and_an_exact_key_wins() {
+        let table = PackageOverrides::parse(
+            "[wrapper]\npackage = \"dash\"\nshell = \"bin/dash\"\n\
+             [packages.\"openjdk-*-jdk\"]\nbin = [\"usr/lib/jvm/*/bin\"]\n\
+             [packages.openjdk-8-jdk]\nbin = [\"usr/lib/jvm/old/bin\"]\n",
+        )
+        .unwrap();
+        let bin = |pname: &str| {
+            table.for_package(pname).map(|a| {
+                a.bin
+                    .iter()
+                    .map(|b| b.as_str().to_owned())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(bin("openjdk-17-jdk").unwrap(), ["usr/lib/jvm/*/bin"]);
+        assert_eq!(bin("openjdk-21-jdk").unwrap(), ["usr/lib/jvm/*/bin"]);
+        assert_eq!(bin("openjdk-8-jdk").unwrap(), ["usr/lib/jvm/old/bin"]);
+        assert!(bin("openjdk--jdk").is_none() && bin("openjdk-17-jdk-headless").is_none());
+        assert_eq!(
+            table.revision("openjdk-17-jdk"),
+            table.revision("openjdk-21-jdk")
+        );
+        assert_ne!(
+            table.revision("openjdk-17-jdk"),
+            table.revision("openjdk-8-jdk")
+        );
+        let two = PackageOverrides::parse(
+            "[wrapper]\npackage = \"d\"\nshell = \"bin/d\"\n[packages.\"a*b*\"]\n",
+        );
+        assert!(matches!(two, Err(OverrideError::Pattern(_))));
     }
 
     #[test]
