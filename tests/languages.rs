@@ -1,7 +1,7 @@
 //! Language toolchains from the Debian archive run from the store: Python finds its own
 //! standard library there, Go from two suites builds and runs a module side by side on one
-//! host, and a JDK compiles and runs a class, each also in a root that holds only the
-//! store. These tests need the Debian archive that the machine's apt configuration lists
+//! host, a JDK compiles and runs a class and Ruby loads its library and gems, each also
+//! in a root that holds only the store. These tests need the Debian archive that the machine's apt configuration lists
 //! (bookworm and trixie suites on it).
 
 #[path = "support/store_root.rs"]
@@ -243,4 +243,48 @@ fn archive_java_compiles_and_runs_a_class_with_the_stores_jdk() {
         expect_success(&alone, "`java` in a root holding only the store"),
         format!("{}\n{}\n", lines[2], lines[3])
     );
+}
+
+const RUBY_CHECK: &str = "require 'json'; require 'openssl'; \
+    puts RbConfig.ruby, JSON.generate([1]), OpenSSL::OPENSSL_LIBRARY_VERSION, Gem.path.first";
+
+#[test]
+fn archive_ruby_loads_its_library_and_gems_from_the_store() {
+    let state = tempfile::tempdir().unwrap();
+    let store = state.path().join("data/store");
+    let dir = project(state.path(), "rb", "[packages]\nruby = \"*\"\n");
+    let out = denv(
+        state.path(),
+        &dir,
+        &[
+            "run",
+            "--",
+            "sh",
+            "-c",
+            "ruby -e \"$0\" && gem list json",
+            RUBY_CHECK,
+        ],
+    );
+    let stdout = expect_success(&out, "`ruby` and `gem` from the store");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.len() >= 5, "{stdout}");
+    assert!(Path::new(lines[0]).starts_with(&store), "{stdout}");
+    assert_eq!(lines[1], "[1]", "{stdout}");
+    assert!(lines[2].starts_with("OpenSSL 3."), "{stdout}");
+    assert!(Path::new(lines[3]).starts_with(&store), "Gem.path: {stdout}");
+    assert!(
+        lines[4..].iter().any(|l| l.starts_with("json (")),
+        "gem lists no json: {stdout}"
+    );
+
+    // Again where only the store exists.
+    let Some(root) = StoreRoot::new(&store) else {
+        return;
+    };
+    let ruby = std::fs::read_link(dir.join(".denv/profile"))
+        .unwrap()
+        .join("bin/ruby");
+    let alone = root.output(&ruby, &["-e", RUBY_CHECK]);
+    let alone = expect_success(&alone, "`ruby` in a root holding only the store");
+    assert_eq!(alone.lines().collect::<Vec<_>>(), lines[..4]);
 }
