@@ -271,7 +271,10 @@ fn archive_ruby_loads_its_library_and_gems_from_the_store() {
     assert!(Path::new(lines[0]).starts_with(&store), "{stdout}");
     assert_eq!(lines[1], "[1]", "{stdout}");
     assert!(lines[2].starts_with("OpenSSL 3."), "{stdout}");
-    assert!(Path::new(lines[3]).starts_with(&store), "Gem.path: {stdout}");
+    assert!(
+        Path::new(lines[3]).starts_with(&store),
+        "Gem.path: {stdout}"
+    );
     assert!(
         lines[4..].iter().any(|l| l.starts_with("json (")),
         "gem lists no json: {stdout}"
