@@ -32,6 +32,11 @@ fn denv(state: &Path, cwd: &Path, args: &[&str]) -> Output {
         .expect("denv runs")
 }
 
+/// The arguments of `denv run -- sh -c SCRIPT [ARG…]`.
+fn run_sh<'a>(script_and_args: &[&'a str]) -> Vec<&'a str> {
+    [&["run", "--", "sh", "-c"][..], script_and_args].concat()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -124,14 +129,10 @@ fn archive_go_from_bookworm_and_trixie_build_and_run_side_by_side() {
         let out = denv(
             state.path(),
             dir,
-            &[
-                "run",
-                "--",
-                "sh",
-                "-c",
+            &run_sh(&[
                 "export GOCACHE=\"$PWD/.gocache\" GOFLAGS=-mod=mod CGO_ENABLED=0 && \
                  command -v go && go env GOROOT && go build -o hello . && ./hello",
-            ],
+            ]),
         );
         let stdout = expect_success(&out, &format!("`go build` with {version}"));
         let lines: Vec<&str> = stdout.lines().collect();
@@ -208,13 +209,7 @@ fn archive_java_compiles_and_runs_a_class_with_the_stores_jdk() {
     let out = denv(
         state.path(),
         &dir,
-        &[
-            "run",
-            "--",
-            "sh",
-            "-c",
-            "command -v java && command -v javac && javac Hello.java && java Hello",
-        ],
+        &run_sh(&["command -v java && command -v javac && javac Hello.java && java Hello"]),
     );
     let stdout = expect_success(&out, "`javac` and `java` from default-jdk-headless");
     let lines: Vec<&str> = stdout.lines().collect();
@@ -256,14 +251,7 @@ fn archive_ruby_loads_its_library_and_gems_from_the_store() {
     let out = denv(
         state.path(),
         &dir,
-        &[
-            "run",
-            "--",
-            "sh",
-            "-c",
-            "ruby -e \"$0\" && gem list json",
-            RUBY_CHECK,
-        ],
+        &run_sh(&["ruby -e \"$0\" && gem list json", RUBY_CHECK]),
     );
     let stdout = expect_success(&out, "`ruby` and `gem` from the store");
     let lines: Vec<&str> = stdout.lines().collect();

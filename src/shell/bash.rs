@@ -73,24 +73,12 @@ impl Shell for Bash {
     }
 
     fn remember(&self, out: &mut Vec<u8>, state: &PromptState) {
-        let list = |out: &mut Vec<u8>, name: &str, paths: &[std::path::PathBuf]| {
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"=(");
-            for path in paths {
-                out.push(b' ');
-                out.extend_from_slice(&quote(path.as_os_str().as_bytes()));
-            }
-            out.extend_from_slice(b" );\n");
+        let syntax = super::PromptVarSyntax {
+            scalar: |name| (format!("{name}="), ";\n"),
+            list: |name| (format!("{name}=("), " );\n"),
         };
-        out.extend_from_slice(b"_denv_root=");
-        let root = state
-            .root
-            .as_deref()
-            .map_or(&b""[..], |r| r.as_os_str().as_bytes());
-        out.extend_from_slice(&quote(root));
-        out.extend_from_slice(b";\n");
-        list(out, "_denv_files", &state.files);
-        list(out, "_denv_absent", &state.absent);
+        let names = ["_denv_root", "_denv_files", "_denv_absent"];
+        super::write_prompt_state(out, state, names, &syntax, quote);
     }
 }
 

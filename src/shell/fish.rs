@@ -77,23 +77,12 @@ impl Shell for Fish {
     }
 
     fn remember(&self, out: &mut Vec<u8>, state: &PromptState) {
-        let list = |out: &mut Vec<u8>, name: &str, paths: &[std::path::PathBuf]| {
-            out.extend_from_slice(format!("set -g {name}").as_bytes());
-            for path in paths {
-                out.push(b' ');
-                out.extend_from_slice(&quote(path.as_os_str().as_bytes()));
-            }
-            out.extend_from_slice(b";\n");
+        let syntax = super::PromptVarSyntax {
+            scalar: |name| (format!("set -g {name} "), ";\n"),
+            list: |name| (format!("set -g {name}"), ";\n"),
         };
-        out.extend_from_slice(b"set -g __denv_root ");
-        let root = state
-            .root
-            .as_deref()
-            .map_or(&b""[..], |r| r.as_os_str().as_bytes());
-        out.extend_from_slice(&quote(root));
-        out.extend_from_slice(b";\n");
-        list(out, "__denv_files", &state.files);
-        list(out, "__denv_absent", &state.absent);
+        let names = ["__denv_root", "__denv_files", "__denv_absent"];
+        super::write_prompt_state(out, state, names, &syntax, quote);
     }
 }
 

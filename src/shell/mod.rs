@@ -132,6 +132,43 @@ fn fill_hook(
     out
 }
 
+/// How a shell assigns the hook's variables: the text before and after a value (`NAME=`,
+/// `;`) and before and after a list of quoted words (`NAME=(`, ` );`).
+struct PromptVarSyntax<'a> {
+    scalar: fn(&str) -> (String, &'a str),
+    list: fn(&str) -> (String, &'a str),
+}
+
+/// Writes `state` as the shell variables the hook reads (`names`: the root's, the present
+/// files', the absent files'), each word quoted with `quote`.
+fn write_prompt_state(
+    out: &mut Vec<u8>,
+    state: &PromptState,
+    names: [&str; 3],
+    syntax: &PromptVarSyntax<'_>,
+    quote: fn(&[u8]) -> Vec<u8>,
+) {
+    use std::os::unix::ffi::OsStrExt;
+    let [root_name, files_name, absent_name] = names;
+    let (before, after) = (syntax.scalar)(root_name);
+    out.extend_from_slice(before.as_bytes());
+    let root = state
+        .root
+        .as_deref()
+        .map_or(&b""[..], |r| r.as_os_str().as_bytes());
+    out.extend_from_slice(&quote(root));
+    out.extend_from_slice(after.as_bytes());
+    for (name, paths) in [(files_name, &state.files), (absent_name, &state.absent)] {
+        let (before, after) = (syntax.list)(name);
+        out.extend_from_slice(before.as_bytes());
+        for path in paths {
+            out.push(b' ');
+            out.extend_from_slice(&quote(path.as_os_str().as_bytes()));
+        }
+        out.extend_from_slice(after.as_bytes());
+    }
+}
+
 /// Bytes that need no quoting in any of the POSIX-like shells or fish.
 fn is_plain(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"_-./,:@+=".contains(&b)

@@ -96,12 +96,7 @@ fn compare(nix: &NixStore, expr: &str) -> Compared {
         before,
         "evaluation wrote into the store"
     );
-    let theirs = nix
-        .command("nix-instantiate")
-        .env("XDG_CACHE_HOME", nix.root.path().join("cache"))
-        .args(args)
-        .output()
-        .unwrap();
+    let theirs = nix_instantiate(nix, &args);
     assert_eq!(
         (utf8(&ours.stdout), utf8(&ours.stderr), ours.status.code()),
         (
@@ -118,6 +113,15 @@ fn compare(nix: &NixStore, expr: &str) -> Compared {
 }
 
 /// The names in a store directory (none when it does not exist yet).
+/// Real `nix-instantiate ARGS` against `nix`'s store, with its own cache directory.
+fn nix_instantiate(nix: &NixStore, args: &[&str]) -> Output {
+    nix.command("nix-instantiate")
+        .env("XDG_CACHE_HOME", nix.root.path().join("cache"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 fn listing(dir: &Path) -> Vec<std::ffi::OsString> {
     let mut names: Vec<_> = fs::read_dir(dir)
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.file_name())).collect())
@@ -329,12 +333,7 @@ fn mistakes_are_reported_as_nix_reports_them() {
             .args(args)
             .output()
             .unwrap();
-        let theirs = nix
-            .command("nix-instantiate")
-            .env("XDG_CACHE_HOME", nix.root.path().join("cache"))
-            .args(args)
-            .output()
-            .unwrap();
+        let theirs = nix_instantiate(&nix, &args);
         let first = |o: &Output| utf8(&o.stderr).lines().next().unwrap_or("").to_owned();
         assert_eq!(ours.status.code(), Some(1), "{expr}");
         // Nix exits with 102 on a NAR hash mismatch; denv's evaluation errors all exit 1.
